@@ -1,0 +1,137 @@
+/*
+ * haywire/source.h — layer 1: guest-physical memory sources.
+ *
+ * A source turns guest-physical addresses (PA) into bytes. It knows which
+ * ranges of the guest-physical address space are RAM and where each range's
+ * bytes live (a file offset, a dump segment, a live QEMU). Guest-physical
+ * address is NOT file offset: the mapping always comes from a layout, a dump
+ * header or the machine itself.
+ *
+ * Spec grammar (haywire_source_open):
+ *
+ *   spec    := "file:" PATH [ ",layout=" LAYOUT ]    QEMU memory-backend-file
+ *            | "dump:" PATH                          dump file (ELF, kdump, LiME)
+ *            | "qmp:" ( SOCKETPATH | HOST ":" PORT )  live QEMU over QMP
+ *            | PATH                                   auto-detected by content
+ *   LAYOUT  := "virt"        arm64 virt: all RAM at PA 0x40000000
+ *            | "q35"         x86 q35: RAM below 4 GiB is min(size, lowmem) where
+ *                            lowmem = 0x80000000 if size >= 0xB0000000 else
+ *                            0xB0000000; the rest from PA 4 GiB
+ *            | "pc"          x86 i440fx: as q35 with lowmem = 0xC0000000 if
+ *                            size >= 0xE0000000 else 0xE0000000
+ *            | "flat"        all RAM at PA 0
+ *            | RANGE { ";" RANGE }
+ *   RANGE   := GPA ":" SIZE [ "@" FILEOFFSET ]
+ *
+ * Numbers are decimal, 0x-hex or 0-octal, with an optional K, M, G or T
+ * suffix (powers of 1024). A RANGE without "@" starts in the file where the
+ * previous range ended (ranges packed in the order written). Ranges must not
+ * overlap in guest-physical space, must not be empty and must lie inside the
+ * file. PATH is everything up to the last ",layout=". Without a layout a RAM
+ * file is read as "flat" and flagged HAYWIRE_SOURCE_LAYOUT_GUESSED.
+ *
+ * Thread safety: a source may be read from many threads at once. Closing it
+ * while another thread reads is the caller's bug.
+ */
+#ifndef HAYWIRE_SOURCE_H
+#define HAYWIRE_SOURCE_H
+
+#include <haywire/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque handle on a guest-physical memory source. */
+typedef struct haywire_source haywire_source;
+
+/* One range of guest-physical RAM. */
+typedef struct haywire_ram_range {
+	uint64_t gpa;  /* first guest-physical address of the range */
+	uint64_t size; /* length in bytes, > 0 */
+} haywire_ram_range;
+
+/* Properties of a source, from haywire_source_flags(). */
+enum haywire_source_flag {
+	/* haywire_source_map() works on every RAM range (memory is mapped). */
+	HAYWIRE_SOURCE_ZERO_COPY = 1u << 0,
+	/* Memory may change while it is read (a running guest). */
+	HAYWIRE_SOURCE_LIVE = 1u << 1,
+	/* No layout was given: the RAM ranges are a guess ("flat"). */
+	HAYWIRE_SOURCE_LAYOUT_GUESSED = 1u << 2,
+};
+
+/*
+ * Open a source described by SPEC (grammar above) and store it in *OUT.
+ * Returns HAYWIRE_OK, or e.g. HAYWIRE_E_INVALID (malformed spec, unknown or
+ * bad layout), HAYWIRE_E_NOT_FOUND (no such file), HAYWIRE_E_IO,
+ * HAYWIRE_E_CORRUPT (empty file, file smaller than its layout),
+ * HAYWIRE_E_UNSUPPORTED (a source type this build lacks). *OUT is NULL on
+ * failure.
+ */
+HAYWIRE_API int haywire_source_open(const char *spec, haywire_source **out);
+
+/* Release a source and everything it mapped. NULL is ignored. */
+HAYWIRE_API void haywire_source_close(haywire_source *src);
+
+/*
+ * Short name of the source's backend: "file", "dump-elf", "dump-kdump",
+ * "dump-lime", "qmp". Static storage; "" for NULL.
+ */
+HAYWIRE_API const char *haywire_source_kind(const haywire_source *src);
+
+/* Bitwise OR of enum haywire_source_flag values; 0 for NULL. */
+HAYWIRE_API uint32_t haywire_source_flags(const haywire_source *src);
+
+/* Number of RAM ranges (sorted by address, disjoint); 0 for NULL. */
+HAYWIRE_API uint64_t haywire_source_ram_range_count(const haywire_source *src);
+
+/*
+ * Copy up to CAP RAM ranges, in address order, into OUT and store the total
+ * number of ranges in *COUNT (COUNT may be NULL). Returns HAYWIRE_E_RANGE if
+ * CAP is smaller than the total (the first CAP are still copied). OUT may be
+ * NULL when CAP is 0, to ask for the count only.
+ */
+HAYWIRE_API int haywire_source_ram_ranges(const haywire_source *src, haywire_ram_range *out,
+                                          uint64_t cap, uint64_t *count);
+
+/* Total bytes of RAM over all ranges; 0 for NULL. */
+HAYWIRE_API uint64_t haywire_source_ram_size(const haywire_source *src);
+
+/*
+ * Copy LEN bytes of guest-physical memory at PA into BUF. *DONE (may be
+ * NULL) receives how many leading bytes were copied. Returns HAYWIRE_OK when
+ * all LEN bytes are RAM, HAYWIRE_E_NOT_RAM when the read reaches an address
+ * outside RAM (bytes before it are copied, BUF past *DONE is left untouched),
+ * or a backend error (e.g. HAYWIRE_E_IO). A read may span adjacent ranges.
+ */
+HAYWIRE_API int haywire_source_read(const haywire_source *src, uint64_t pa, void *buf,
+                                    uint64_t len, uint64_t *done);
+
+/*
+ * Zero-copy access: store in *PTR a pointer to LEN bytes of guest-physical
+ * memory at PA, valid until the source is closed. The bytes are the guest's
+ * own (a live guest's writes show through). Returns HAYWIRE_E_NOT_RAM unless
+ * [PA, PA+LEN) lies in one RAM range, HAYWIRE_E_UNSUPPORTED if the backend
+ * cannot map memory (use haywire_source_read).
+ */
+HAYWIRE_API int haywire_source_map(const haywire_source *src, uint64_t pa, uint64_t len,
+                                   const void **ptr);
+
+/* 1 if every byte of [PA, PA+LEN) is RAM, else 0. LEN 0 gives 0. */
+HAYWIRE_API int haywire_source_is_ram(const haywire_source *src, uint64_t pa, uint64_t len);
+
+/*
+ * The guest kernel's VMCOREINFO text when the source carries it (a dump's
+ * note, QEMU's vmcoreinfo device). *TEXT points to LEN bytes owned by the
+ * source, not NUL-terminated. HAYWIRE_E_NOT_FOUND if the source has none:
+ * the kernel layer then looks for it in guest RAM.
+ */
+HAYWIRE_API int haywire_source_vmcoreinfo(const haywire_source *src, const char **text,
+                                          uint64_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAYWIRE_SOURCE_H */

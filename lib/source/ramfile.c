@@ -1,0 +1,88 @@
+/*
+ * RAM-file backend: a QEMU memory-backend-file (or any raw image) mapped
+ * read-only and shared, so a running guest's writes show through.
+ */
+#include "source/layout.h"
+#include "source/source_impl.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ramfile {
+	void *base;
+	uint64_t length;
+};
+
+static void ramfile_destroy(haywire_source *src)
+{
+	struct ramfile *rf = src->priv;
+	if (rf->base)
+		munmap(rf->base, rf->length);
+	free(rf);
+}
+
+static const struct hw_source_ops ramfile_ops = {
+	.kind = "file",
+	.read = NULL, /* every range is mapped */
+	.destroy = ramfile_destroy,
+};
+
+int hw_ramfile_open(const char *path, const char *layout, haywire_source **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hw_fail_errno(errno, "file:%s: cannot open", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+		close(fd);
+		return hw_fail_errno(err, "file:%s: cannot stat", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return hw_fail(HAYWIRE_E_INVALID, "file:%s: not a regular file", path);
+	}
+	uint64_t size = (uint64_t)st.st_size;
+
+	struct hw_range *ranges;
+	uint64_t n;
+	int rc = hw_layout_parse(layout, size, &ranges, &n);
+	if (rc) {
+		close(fd);
+		return rc; /* message names the layout problem */
+	}
+
+	void *base = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	int err = errno;
+	close(fd); /* the mapping keeps the file alive */
+	if (base == MAP_FAILED) {
+		free(ranges);
+		return hw_fail_errno(err, "file:%s: cannot map %llu bytes", path,
+		                     (unsigned long long)size);
+	}
+	for (uint64_t i = 0; i < n; i++)
+		ranges[i].host = (const uint8_t *)base + ranges[i].offset;
+
+	struct ramfile *rf = malloc(sizeof *rf);
+	if (!rf) {
+		munmap(base, size);
+		free(ranges);
+		return hw_fail_nomem("RAM file state");
+	}
+	*rf = (struct ramfile){.base = base, .length = size};
+	uint32_t flags = HAYWIRE_SOURCE_ZERO_COPY;
+	if (!layout || !*layout)
+		flags |= HAYWIRE_SOURCE_LAYOUT_GUESSED;
+	rc = hw_source_new(&ramfile_ops, rf, ranges, n, flags, out);
+	if (rc) {
+		munmap(base, size);
+		free(rf);
+	}
+	return rc;
+}

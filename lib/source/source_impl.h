@@ -1,0 +1,81 @@
+/*
+ * Internal: what every source backend provides, and the fast paths the
+ * upper layers (walker, kernel, rmap) use to read guest-physical memory.
+ */
+#ifndef HW_SOURCE_IMPL_H
+#define HW_SOURCE_IMPL_H
+
+#include <haywire/source.h>
+#include <stddef.h>
+
+/* At most this many RAM ranges per source: bounds hostile layouts and headers. */
+#define HW_MAX_RANGES 4096
+
+/* One RAM range: where its bytes come from. */
+struct hw_range {
+	uint64_t gpa;        /* first guest-physical address */
+	uint64_t size;       /* bytes */
+	uint64_t offset;     /* backend-defined position (file offset for files) */
+	const uint8_t *host; /* the range's bytes if mapped, else NULL */
+};
+
+struct hw_source_ops {
+	const char *kind;
+	/* Copy LEN bytes at OFF inside range R (only called when R->host is NULL). */
+	int (*read)(const haywire_source *src, const struct hw_range *r, uint64_t off, void *buf,
+	            uint64_t len);
+	/* Free the backend's private state. */
+	void (*destroy)(haywire_source *src);
+};
+
+struct haywire_source {
+	const struct hw_source_ops *ops;
+	void *priv;
+	struct hw_range *ranges; /* sorted by gpa, disjoint */
+	uint64_t nranges;
+	uint64_t ram_size;
+	uint32_t flags;
+	char *vmcoreinfo; /* owned copy, or NULL */
+	uint64_t vmcoreinfo_len;
+};
+
+/*
+ * Allocate a source around OPS/PRIV and take ownership of RANGES (which must
+ * be sorted and validated, see hw_ranges_validate). On failure, RANGES is
+ * freed and OPS->destroy is NOT called: the caller still owns PRIV.
+ */
+int hw_source_new(const struct hw_source_ops *ops, void *priv, struct hw_range *ranges,
+                  uint64_t nranges, uint32_t flags, haywire_source **out);
+
+/*
+ * Sort RANGES by gpa and check them: non-empty, no wrap-around, no overlap,
+ * at most HW_MAX_RANGES. WHAT names the input in messages.
+ */
+int hw_ranges_validate(struct hw_range *ranges, uint64_t n, const char *what);
+
+/* The range holding PA, or NULL. */
+const struct hw_range *hw_source_find(const haywire_source *src, uint64_t pa);
+
+/*
+ * Pointer to LEN bytes at PA when they are mapped and inside one range, else
+ * NULL. The walker's fast path: no copy, no error message.
+ */
+static inline const void *hw_source_ptr(const haywire_source *src, uint64_t pa, uint64_t len)
+{
+	const struct hw_range *r = hw_source_find(src, pa);
+	if (!r || !r->host || len > r->size - (pa - r->gpa))
+		return NULL;
+	return r->host + (pa - r->gpa);
+}
+
+/*
+ * Read without recording an error message (for probing callers that expect
+ * misses). Same contract as haywire_source_read otherwise.
+ */
+int hw_source_read_quiet(const haywire_source *src, uint64_t pa, void *buf, uint64_t len,
+                         uint64_t *done);
+
+/* Open a QEMU memory-backend-file (or raw image) at PATH with layout text LAYOUT (may be NULL). */
+int hw_ramfile_open(const char *path, const char *layout, haywire_source **out);
+
+#endif
