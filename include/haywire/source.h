@@ -130,6 +130,53 @@ HAYWIRE_API int haywire_source_is_ram(const haywire_source *src, uint64_t pa, ui
 HAYWIRE_API int haywire_source_vmcoreinfo(const haywire_source *src, const char **text,
                                           uint64_t *len);
 
+/* Guest CPU architectures. */
+typedef enum haywire_arch {
+	HAYWIRE_ARCH_UNKNOWN = 0,
+	HAYWIRE_ARCH_X86_64 = 1,
+	HAYWIRE_ARCH_ARM64 = 2,
+} haywire_arch;
+
+/* Which fields of a haywire_cpu_state hold values (bits of .valid). */
+enum haywire_cpu_field {
+	HAYWIRE_CPU_PC = 1u << 0,
+	HAYWIRE_CPU_SP = 1u << 1,
+	HAYWIRE_CPU_CR0 = 1u << 2,
+	HAYWIRE_CPU_CR3 = 1u << 3,
+	HAYWIRE_CPU_CR4 = 1u << 4,
+	HAYWIRE_CPU_EFER = 1u << 5,
+	HAYWIRE_CPU_TTBR0 = 1u << 6,
+	HAYWIRE_CPU_TTBR1 = 1u << 7,
+	HAYWIRE_CPU_TCR = 1u << 8,
+	HAYWIRE_CPU_SCTLR = 1u << 9,
+};
+
+/*
+ * Registers of one virtual CPU as the source saw them (a dump's notes, QMP's
+ * "info registers"): ground truth that survives KASLR. Only the fields whose
+ * HAYWIRE_CPU_* bit is set in VALID mean anything.
+ */
+typedef struct haywire_cpu_state {
+	uint32_t struct_size; /* set by the caller to sizeof(haywire_cpu_state) */
+	uint32_t arch;        /* haywire_arch */
+	uint32_t cpu;         /* vCPU index */
+	uint32_t valid;       /* bitwise OR of enum haywire_cpu_field */
+	uint64_t pc, sp;
+	uint64_t cr0, cr3, cr4, efer;             /* x86-64 */
+	uint64_t ttbr0_el1, ttbr1_el1, tcr_el1, sctlr_el1; /* arm64 */
+} haywire_cpu_state;
+
+/* Number of vCPUs whose registers the source knows (0 if none, or NULL). */
+HAYWIRE_API uint32_t haywire_source_cpu_count(const haywire_source *src);
+
+/*
+ * Copy vCPU INDEX's registers into *OUT; OUT->struct_size must be set by the
+ * caller (older, smaller structs are filled up to their size). Returns
+ * HAYWIRE_E_NOT_FOUND if INDEX >= haywire_source_cpu_count().
+ */
+HAYWIRE_API int haywire_source_cpu_state(const haywire_source *src, uint32_t index,
+                                         haywire_cpu_state *out);
+
 #ifdef __cplusplus
 }
 #endif

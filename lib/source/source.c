@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,7 @@ HAYWIRE_API void haywire_source_close(haywire_source *src)
 		src->ops->destroy(src);
 	free(src->ranges);
 	free(src->vmcoreinfo);
+	free(src->cpus);
 	free(src);
 }
 
@@ -218,5 +220,25 @@ HAYWIRE_API int haywire_source_vmcoreinfo(const haywire_source *src, const char 
 	if (!src->vmcoreinfo)
 		return hw_fail(HAYWIRE_E_NOT_FOUND, "the %s source carries no VMCOREINFO",
 		               src->ops->kind);
+	return HAYWIRE_OK;
+}
+
+HAYWIRE_API uint32_t haywire_source_cpu_count(const haywire_source *src)
+{
+	return src ? src->ncpus : 0;
+}
+
+HAYWIRE_API int haywire_source_cpu_state(const haywire_source *src, uint32_t index,
+                                         haywire_cpu_state *out)
+{
+	if (!src || !out || out->struct_size < offsetof(haywire_cpu_state, pc))
+		return hw_fail(HAYWIRE_E_INVALID,
+		               "haywire_source_cpu_state: NULL argument or struct_size unset");
+	if (index >= src->ncpus)
+		return hw_fail(HAYWIRE_E_NOT_FOUND, "the %s source knows %u vCPUs, not vCPU %u",
+		               src->ops->kind, src->ncpus, index);
+	uint32_t size = out->struct_size < sizeof *out ? out->struct_size : sizeof *out;
+	memcpy(out, &src->cpus[index], size);
+	out->struct_size = size;
 	return HAYWIRE_OK;
 }

@@ -37,6 +37,8 @@ struct haywire_source {
 	uint32_t flags;
 	char *vmcoreinfo; /* owned copy, or NULL */
 	uint64_t vmcoreinfo_len;
+	haywire_cpu_state *cpus; /* owned array of ncpus, or NULL */
+	uint32_t ncpus;
 };
 
 /*

@@ -174,6 +174,11 @@ START_TEST(bare_path_is_a_guessed_flat_ram_file)
 	const char *text;
 	uint64_t len;
 	ck_assert_int_eq(haywire_source_vmcoreinfo(src, &text, &len), HAYWIRE_E_NOT_FOUND);
+	ck_assert_uint_eq(haywire_source_cpu_count(src), 0);
+	haywire_cpu_state cpu = {.struct_size = sizeof cpu};
+	ck_assert_int_eq(haywire_source_cpu_state(src, 0, &cpu), HAYWIRE_E_NOT_FOUND);
+	cpu.struct_size = 0;
+	ck_assert_int_eq(haywire_source_cpu_state(src, 0, &cpu), HAYWIRE_E_INVALID);
 	haywire_source_close(src);
 	haywire_source_close(NULL); /* NULL-safe */
 	unlink(path);
