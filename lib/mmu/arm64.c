@@ -40,11 +40,12 @@ static uint64_t out_addr(const haywire_mmu_format *f, uint64_t e, uint64_t *addr
 	return (e & bits(49, g)) | ((e >> 8) & 3) << 50;
 }
 
+/* RES0 bits between the output address and the upper attributes (50 is GP, 51 DBM). */
 static uint64_t reserved_bits(const haywire_mmu_format *f)
 {
 	if (f->pa_bits != 52)
-		return bits(51, f->pa_bits); /* beyond the output size, or RES0 */
-	return f->page_shift == 16 ? bits(51, 48) : bits(51, 50);
+		return bits(49, f->pa_bits); /* also: beyond the configured output size */
+	return f->page_shift == 16 ? bits(49, 48) : 0; /* LPA2 uses 49:48 for the address */
 }
 
 static void leaf(const haywire_aspace *as, uint32_t depth, uint64_t e, struct hw_pte *p)

@@ -230,7 +230,7 @@ int hw_aspace_walk(const haywire_aspace *as, uint64_t first, uint64_t last,
 	w.max_tables = v->max_tables ? v->max_tables : HAYWIRE_WALK_DEFAULT_MAX_TABLES;
 	w.max_anomalies = v->max_anomalies ? v->max_anomalies : HAYWIRE_WALK_DEFAULT_MAX_ANOMALIES;
 	if (w.first <= w.last)
-		walk_table(&w, as->root, 0, 0, 0, w.first);
+		walk_table(&w, as->root, 0, as->va_first, 0, w.first); /* arm64 TTBR1: upper half */
 	if (w.stop != STOP_HOOK && w.stop != STOP_NOMEM)
 		flush(&w);
 	free(w.scratch);
