@@ -24,6 +24,7 @@ struct ptb {
 	int nreg;
 	uint64_t root;
 	uint64_t table_bits;  /* bits for tables the builder creates */
+	uint64_t ntables;     /* tables allocated so far */
 	char *path, *spec;
 };
 
@@ -70,6 +71,7 @@ static inline uint64_t ptb_table(struct ptb *b, int r, unsigned depth)
 	uint64_t pa = (b->reg[r].next + align - 1) & ~(align - 1);
 	ck_assert_msg(pa + bytes <= b->reg[r].gpa + b->reg[r].size, "builder: region %d full", r);
 	b->reg[r].next = pa + bytes;
+	b->ntables++;
 	memset(ptb_ptr(b, pa), 0, bytes);
 	return pa;
 }
