@@ -34,11 +34,18 @@ HAYWIRE_API int haywire_aspace_new(haywire_source *src, const haywire_mmu_format
 		as->x86_canonical = true;
 		as->va_first = 0;
 		as->va_last = ~0ull;
+		as->leaf_addr_bits = ((1ull << f.pa_bits) - 1) & ~0xfffull;
+		as->leaf_key_mask = ~as->leaf_addr_bits & ~0x60ull; /* A and D do not split ranges */
 	} else {
 		as->decode = hw_arm64_decode;
 		uint64_t half = (1ull << f.va_bits) - 1;
 		as->va_first = (f.flags & HAYWIRE_MMU_TTBR1) ? ~half : 0;
 		as->va_last = (f.flags & HAYWIRE_MMU_TTBR1) ? ~0ull : half;
+		if (f.pa_bits != 52) { /* LPA/LPA2 scatter the address: no fast path */
+			as->leaf_addr_bits = (~0ull >> 16) & ~((1ull << f.page_shift) - 1);
+			/* AF and Linux's software dirty bit do not split ranges */
+			as->leaf_key_mask = ~as->leaf_addr_bits & ~(1ull << 10 | 1ull << 55);
+		}
 	}
 	*out = as;
 	return HAYWIRE_OK;

@@ -94,9 +94,12 @@ static void emit(struct walker *w, const haywire_va_range *r)
 	w->have_cur = true;
 }
 
-static void leaf(struct walker *w, uint64_t va, uint32_t depth, uint32_t deny,
-                 const struct hw_pte *p, uint64_t table, uint32_t idx, uint64_t e)
+/* Deliver a leaf; returns true when it was clean (in RAM, unclipped) and *MADE holds it. */
+static bool leaf(struct walker *w, uint64_t va, uint32_t depth, uint32_t deny,
+                 const struct hw_pte *p, uint64_t table, uint32_t idx, uint64_t e,
+                 haywire_va_range *made)
 {
+	bool clean = true;
 	uint64_t size = 1ull << w->as->geom.shift[depth];
 	haywire_va_range r = {.va = va, .pa = p->out, .size = size, .page_size = size,
 	                      .perms = (p->flags & HAYWIRE_MAP_PROTNONE) ? 0 : hw_leaf_perms(p, deny),
@@ -105,17 +108,23 @@ static void leaf(struct walker *w, uint64_t va, uint32_t depth, uint32_t deny,
 	if (!ram_holds(w, p->out, size)) {
 		r.flags |= HAYWIRE_MAP_NOT_RAM;
 		anomaly(w, va, table, idx, depth, e, HAYWIRE_ANOMALY_NOT_RAM);
+		clean = false;
 		if (w->stop)
-			return;
+			return false;
 	}
 	/* clip to the window */
 	if (r.va < w->first) {
 		uint64_t cut = w->first - r.va;
 		r.va += cut, r.pa += cut, r.size -= cut;
+		clean = false;
 	}
-	if (r.va + (r.size - 1) > w->last)
+	if (r.va + (r.size - 1) > w->last) {
 		r.size = w->last - r.va + 1;
+		clean = false;
+	}
 	emit(w, &r);
+	*made = r;
+	return clean && !(p->flags & HAYWIRE_MAP_PROTNONE);
 }
 
 static const uint64_t *load_table(struct walker *w, uint64_t pa, uint32_t depth)
@@ -175,6 +184,12 @@ static void walk_table(struct walker *w, uint64_t table, uint32_t depth, uint64_
 	uint64_t span_last = (1ull << shift) - 1;
 	bool last_level = depth + 1 == as->geom.levels;
 	uint32_t sw = as->fmt.sw_present_bit;
+	/* last level wholly inside the window: entries like the previous one skip decoding */
+	bool fast = last_level && as->leaf_key_mask && depth > 0 && base >= w->first &&
+	            base + ((uint64_t)n << shift) - 1 <= w->last;
+	uint64_t key = 0, psz = 1ull << shift;
+	bool have_key = false;
+	haywire_va_range tmpl = {0};
 	uint32_t i = 0;
 	/* skip entries wholly below the window (tables below the top are VA-contiguous) */
 	if (depth > 0 && w->first > base) {
@@ -185,6 +200,16 @@ static void walk_table(struct walker *w, uint64_t table, uint32_t depth, uint64_
 		uint64_t e = le64toh(t[i]);
 		if (!(e & 1) && (!sw || !(e >> sw & 1)))
 			continue; /* not present: the common case, decided without decoding */
+		if (fast && have_key && (e & as->leaf_key_mask) == key) {
+			uint64_t pa = e & as->leaf_addr_bits;
+			const struct hw_range *ram = w->ram;
+			if (ram && pa >= ram->gpa && pa - ram->gpa <= ram->size - psz) {
+				tmpl.va = base + ((uint64_t)i << shift);
+				tmpl.pa = pa;
+				emit(w, &tmpl);
+				continue;
+			}
+		}
 		uint64_t va = entry_va(as, depth, base, i);
 		if (va + span_last < w->first)
 			continue;
@@ -195,7 +220,12 @@ static void walk_table(struct walker *w, uint64_t table, uint32_t depth, uint64_
 		switch (p.kind) {
 		case HAYWIRE_ENTRY_PAGE:
 		case HAYWIRE_ENTRY_BLOCK:
-			leaf(w, va, depth, deny, &p, table, i, e);
+			if (leaf(w, va, depth, deny, &p, table, i, e, &tmpl) && fast) {
+				key = e & as->leaf_key_mask;
+				have_key = true;
+			} else {
+				have_key = false;
+			}
 			break;
 		case HAYWIRE_ENTRY_TABLE: {
 			if (last_level)

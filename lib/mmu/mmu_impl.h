@@ -57,6 +57,13 @@ struct haywire_aspace {
 	uint64_t root;             /* top-level table PA */
 	uint64_t va_first, va_last;
 	bool x86_canonical;        /* VAs must be sign-extended from va_bits - 1 */
+	/*
+	 * Enumeration fast path for last-level entries: when the output address
+	 * is simply (entry & leaf_addr_bits), two present entries equal under
+	 * leaf_key_mask decode to the same range attributes. 0 = no fast path.
+	 */
+	uint64_t leaf_addr_bits;
+	uint64_t leaf_key_mask;
 	hw_decode_fn decode;
 };
 
