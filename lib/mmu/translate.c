@@ -39,13 +39,19 @@ static int walk_va(const haywire_aspace *as, uint64_t va, haywire_walk_step *ste
 	if (!hw_va_in_space(as, va))
 		return HAYWIRE_E_NOT_MAPPED;
 	uint64_t table = as->root, ancestors[HAYWIRE_MAX_LEVELS];
+	/* the current table's bytes when the source maps them: one range lookup per level */
+	const uint8_t *tbytes = hw_source_ptr(as->src, table, hw_table_bytes(as, 0));
 	uint32_t deny = 0;
 	for (uint32_t d = 0; d < as->geom.levels; d++) {
 		ancestors[d] = table;
 		uint32_t idx = hw_va_index(as, d, va);
 		uint64_t e = 0;
 		struct hw_pte p;
-		bool ok = read_entry(as->src, table + (uint64_t)idx * 8, &e);
+		bool ok = true;
+		if (tbytes)
+			e = hw_load_entry(tbytes + (uint64_t)idx * 8);
+		else
+			ok = read_entry(as->src, table + (uint64_t)idx * 8, &e);
 		if (ok) {
 			as->decode(as, d, e, va, &p);
 		} else {
@@ -58,7 +64,8 @@ static int walk_va(const haywire_aspace *as, uint64_t va, haywire_walk_step *ste
 			for (uint32_t a = 0; a <= d; a++)
 				if (ancestors[a] == p.out)
 					p.anomaly |= HAYWIRE_ANOMALY_CYCLE;
-			if (!in_ram(as->src, p.out, next_bytes))
+			tbytes = hw_source_ptr(as->src, p.out, next_bytes);
+			if (!tbytes && !in_ram(as->src, p.out, next_bytes))
 				p.anomaly |= HAYWIRE_ANOMALY_NOT_RAM;
 			if (p.anomaly)
 				p.kind = HAYWIRE_ENTRY_ANOMALY;
