@@ -12,8 +12,8 @@ HAYWIRE_API int haywire_aspace_new(haywire_source *src, const haywire_mmu_format
 		*out = NULL;
 	if (!src || !fmt || !out)
 		return hw_fail(HAYWIRE_E_INVALID, "haywire_aspace_new: NULL argument");
-	haywire_mmu_format f = *fmt;
-	int st = haywire_mmu_format_derive(&f);
+	haywire_mmu_format f;
+	int st = hw_mmu_format_load(fmt, &f);
 	if (st)
 		return st;
 	uint64_t table;

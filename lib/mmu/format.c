@@ -99,6 +99,15 @@ HAYWIRE_API int haywire_mmu_format_derive(haywire_mmu_format *fmt)
 	return st;
 }
 
+int hw_mmu_format_load(const haywire_mmu_format *in, haywire_mmu_format *out)
+{
+	if (!in || in->struct_size < sizeof *out)
+		return hw_fail(HAYWIRE_E_INVALID, "haywire_mmu_format: NULL or struct_size too small");
+	memcpy(out, in, sizeof *out); /* a newer, larger struct: its extra fields are ignored */
+	out->struct_size = sizeof *out;
+	return haywire_mmu_format_derive(out);
+}
+
 void hw_mmu_geom_init(const haywire_mmu_format *f, struct hw_mmu_geom *g)
 {
 	memset(g, 0, sizeof *g);
@@ -131,8 +140,8 @@ HAYWIRE_API int haywire_mmu_root_from_register(const haywire_mmu_format *fmt, ui
 {
 	if (!fmt || !table_pa)
 		return hw_fail(HAYWIRE_E_INVALID, "haywire_mmu_root_from_register: NULL argument");
-	haywire_mmu_format f = *fmt;
-	int st = haywire_mmu_format_derive(&f);
+	haywire_mmu_format f;
+	int st = hw_mmu_format_load(fmt, &f);
 	if (st)
 		return st;
 	uint64_t pa;

@@ -67,6 +67,9 @@ struct haywire_aspace {
 	hw_decode_fn decode;
 };
 
+/* Check FMT's struct_size, copy it into *OUT and derive it (format.c). */
+int hw_mmu_format_load(const haywire_mmu_format *fmt, haywire_mmu_format *out);
+
 /* Geometry of a derived format (format.c). */
 void hw_mmu_geom_init(const haywire_mmu_format *fmt, struct hw_mmu_geom *g);
 

@@ -110,6 +110,29 @@ static int count_table(uint64_t pa, uint32_t depth, void *u)
 	return 0;
 }
 
+/* A copy-only view of SRC (no zero-copy mapping): exercises the walker's read fallback. */
+static int copy_read(const haywire_source *src, const struct hw_range *r, uint64_t off, void *buf,
+                     uint64_t len)
+{
+	const haywire_source *inner = src->priv;
+	return hw_source_read_quiet(inner, r->gpa + off, buf, len, NULL);
+}
+
+static const struct hw_source_ops copy_ops = {.kind = "test-copy", .read = copy_read};
+
+static haywire_source *unmapped_view(haywire_source *inner)
+{
+	struct hw_range *r = calloc(inner->nranges, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	for (uint64_t i = 0; i < inner->nranges; i++) {
+		r[i] = inner->ranges[i];
+		r[i].host = NULL;
+	}
+	haywire_source *out = NULL;
+	ck_assert_int_eq(hw_source_new(&copy_ops, inner, r, inner->nranges, 0, &out), HAYWIRE_OK);
+	return out;
+}
+
 static void expect_page(const haywire_aspace *as, const haywire_va_range *r, uint64_t off)
 {
 	uint64_t va = r->va + off, pa = 0, size = 0;
@@ -227,6 +250,20 @@ START_TEST(enumerate_and_translate_agree)
 				              (unsigned long long)va, st);
 			}
 		}
+		/* a source without zero-copy access gives the same ranges and translations */
+		haywire_source *copy = unmapped_view(src);
+		haywire_aspace *cas;
+		ck_assert_int_eq(haywire_aspace_new(copy, f, b.root, &cas), HAYWIRE_OK);
+		struct rangelist cl = {0};
+		ck_assert_int_eq(haywire_aspace_enumerate(cas, 0, ~0ull, collect, &cl, NULL), 0);
+		ck_assert_uint_eq(cl.n, l.n);
+		ck_assert_int_eq(memcmp(cl.r, l.r, l.n * sizeof *l.r), 0);
+		for (size_t i = 0; i < l.n; i += 7)
+			expect_page(cas, &l.r[i], 0);
+		free(cl.r);
+		haywire_aspace_free(cas);
+		haywire_source_close(copy);
+
 		/* a window sees exactly the clipped overlap of the full list */
 		uint64_t w0 = l.r[l.n / 3].va + l.r[l.n / 3].size / 2, w1 = l.r[2 * l.n / 3].va + 5;
 		struct rangelist wl = {0};
