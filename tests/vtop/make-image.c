@@ -4,7 +4,9 @@
  *   VA 0x7f0000001000 -> PA 0x105000  4K, rw user NX
  *   VA 0x7f0000002000 -> PA 0x4f0000000000 (87 TB: outside RAM)
  *   VA 0xffffffff81000000 -> PA 0x200000  2M, kernel global
- * Root table at PA 0x100000.
+ * Root table at PA 0x100000. Also arm64 4K/39-bit (3-level) tables with root
+ * at PA 0x110000:
+ *   VA 0x40200000 -> PA 0x200000  2M block, EL0 read-only, UXN
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
 	put(pgd + 8 * idx(kva, 4), kpud | 0x63);
 	put(kpud + 8 * idx(kva, 3), kpmd | 0x63);
 	put(kpmd + 8 * idx(kva, 2), 0x200000 | 0x1e3); /* PS, G, D, A, RW, P */
+	/* arm64: L1 table at 0x110000, L2 at 0x111000 */
+	const uint64_t l1 = 0x110000, l2 = 0x111000, ava = 0x40200000;
+	put(l1 + 8 * ((ava >> 30) & 511), l2 | 3);
+	put(l2 + 8 * ((ava >> 21) & 511), 0x200000 | 1 | 1 << 10 | 1 << 7 | 1 << 6 | 1ull << 54);
 	FILE *f = fopen(argv[1], "wb");
 	if (!f || fwrite(mem, 1, SIZE, f) != SIZE || fclose(f)) {
 		perror(argv[1]);

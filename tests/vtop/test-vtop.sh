@@ -41,4 +41,13 @@ echo "$out" | grep -q "^00007f0000001000-00007f0000001fff -> 000000105000     4K
 echo "$out" | grep -q "^ffffffff81000000-ffffffff811fffff -> 000000200000     2M rwxkg" ||
 	fail "kernel range"
 echo "$out" | grep -q "3 ranges, 6 page-table pages, 1 anomalies" || fail "summary"
+# arm64, 39-bit VA (PGD PMD PTE), root given as a TTBR0 value with ASID and CnP
+out=$("$vtop" "$src" --arch arm64 --va-bits 39 --root 0xabcd000000110001 0x40200abc) ||
+	fail "arm64: $out"
+echo "$out"
+echo "$out" | grep -q "^PGD 0000000000111003  table 0x110000\[1\]  table -> 0x111000" ||
+	fail "arm64 PGD line"
+echo "$out" | grep -q "^PMD 00400000002004c1  table 0x111000\[1\]  block -> 0x200000" ||
+	fail "arm64 PMD line"
+echo "$out" | grep -q "VA 0x40200abc -> PA 0x200abc  2M page  r--ug" || fail "arm64 translation"
 echo ok
