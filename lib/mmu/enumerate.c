@@ -204,7 +204,14 @@ static void walk_table(struct walker *w, uint64_t table, uint32_t depth, uint64_
 			uint64_t pa = e & as->leaf_addr_bits;
 			const struct hw_range *ram = w->ram;
 			if (ram && pa >= ram->gpa && pa - ram->gpa <= ram->size - psz) {
-				tmpl.va = base + ((uint64_t)i << shift);
+				/* while HAVE_KEY holds, the current range carries TMPL's attributes */
+				uint64_t va = base + ((uint64_t)i << shift);
+				haywire_va_range *c = &w->cur;
+				if (c->va + c->size == va && c->pa + c->size == pa) {
+					c->size += psz;
+					continue;
+				}
+				tmpl.va = va;
 				tmpl.pa = pa;
 				emit(w, &tmpl);
 				continue;
@@ -220,7 +227,7 @@ static void walk_table(struct walker *w, uint64_t table, uint32_t depth, uint64_
 		switch (p.kind) {
 		case HAYWIRE_ENTRY_PAGE:
 		case HAYWIRE_ENTRY_BLOCK:
-			if (leaf(w, va, depth, deny, &p, table, i, e, &tmpl) && fast) {
+			if (leaf(w, va, depth, deny, &p, table, i, e, &tmpl) && fast && w->have_cur) {
 				key = e & as->leaf_key_mask;
 				have_key = true;
 			} else {
