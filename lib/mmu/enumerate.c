@@ -203,7 +203,8 @@ static void walk_table(struct walker *w, uint64_t table, uint32_t depth, uint64_
 		if (fast && have_key && (e & as->leaf_key_mask) == key) {
 			uint64_t pa = e & as->leaf_addr_bits;
 			const struct hw_range *ram = w->ram;
-			if (ram && pa >= ram->gpa && pa - ram->gpa <= ram->size - psz) {
+			if (ram && ram->size >= psz && pa >= ram->gpa &&
+			    pa - ram->gpa <= ram->size - psz) {
 				/* while HAVE_KEY holds, the current range carries TMPL's attributes */
 				uint64_t va = base + ((uint64_t)i << shift);
 				haywire_va_range *c = &w->cur;

@@ -1,4 +1,4 @@
-/* Paging formats: derive the table shape from (arch, granule, VA bits) and reject impossible ones. */
+/* Paging formats: derive table shapes from (arch, granule, VA bits); reject impossible ones. */
 #include "mmu_impl.h"
 
 #include "core/error.h"
