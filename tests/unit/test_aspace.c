@@ -557,6 +557,12 @@ static int ignore_range(const haywire_va_range *r, void *u)
 	return 0;
 }
 
+static int stop_anomaly(const haywire_anomaly_info *a, void *u)
+{
+	(*(int *)u)++;
+	return 1;
+}
+
 static int count_anomaly(const haywire_anomaly_info *a, void *u)
 {
 	(*(int *)u)++;
@@ -599,6 +605,14 @@ START_TEST(hostile_tables_stay_bounded)
 	ck_assert_int_eq(st, HAYWIRE_E_LIMIT);
 	ck_assert_uint_eq(o.anomalies, 1000);
 	ck_assert_int_eq(na, 1000);
+	/* an anomaly callback can stop the walk too */
+	haywire_walk_options o1 = {.struct_size = sizeof o1, .on_anomaly = stop_anomaly,
+	                           .anomaly_user = &na};
+	na = 0;
+	ck_assert_int_eq(haywire_aspace_enumerate(as, 0, ~0ull, ignore_range, &sink, &o1), HAYWIRE_OK);
+	ck_assert_int_eq(na, 1);
+	ck_assert_uint_eq(o1.anomalies, 1);
+	ck_assert_uint_eq(o1.stop_va, 0x1000); /* the first not-RAM PTE */
 	uint64_t total = 0;
 	ck_assert_int_eq(haywire_aspace_anomalies(as, 0, ~0ull, NULL, 0, &total), HAYWIRE_E_LIMIT);
 	ck_assert_uint_eq(total, HAYWIRE_WALK_DEFAULT_MAX_ANOMALIES);

@@ -133,6 +133,11 @@ static haywire_source *unmapped_view(haywire_source *inner)
 	return out;
 }
 
+static int stop_at_third(uint64_t pa, uint32_t depth, void *u)
+{
+	return ++*(uint64_t *)u == 3;
+}
+
 static void expect_page(const haywire_aspace *as, const haywire_va_range *r, uint64_t off)
 {
 	uint64_t va = r->va + off, pa = 0, size = 0;
@@ -209,6 +214,15 @@ START_TEST(enumerate_and_translate_agree)
 		struct hw_walk_visitor vt = {.on_table = count_table, .user = &tables};
 		ck_assert_int_eq(hw_aspace_walk(as, 0, ~0ull, &vt, NULL), HAYWIRE_OK);
 		ck_assert_uint_eq(tables, b.ntables);
+		/* a page-table hook can stop the walk: nothing after it is delivered */
+		struct hw_walk_visitor vs = {.on_table = stop_at_third, .user = &tables};
+		struct hw_walk_stats wst;
+		tables = 0;
+		ck_assert_int_eq(hw_aspace_walk(as, 0, ~0ull, &vs, &wst), HAYWIRE_OK);
+		ck_assert(wst.stopped_by_callback);
+		ck_assert_uint_eq(wst.tables_visited, 3);
+		tables = 0;
+		ck_assert_int_eq(hw_aspace_walk(as, 0, ~0ull, &vt, NULL), HAYWIRE_OK);
 		ck_assert_uint_gt(l.n, 10);
 
 		for (size_t i = 0; i < l.n; i++) {
