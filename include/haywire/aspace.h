@@ -102,8 +102,8 @@ HAYWIRE_API int haywire_mmu_format_derive(haywire_mmu_format *fmt);
  * (PCID / PWT / PCD in bits 11:0, NOFLUSH in bit 63 and LAM bits dropped;
  * bits above pa_bits masked; bit 12, which Linux PTI sets to select a
  * process's user PGD copy, is an address bit and kept) or arm64 TTBRn_EL1
- * (ASID in 63:48 and CnP in
- * bit 0 dropped; with pa_bits 52, BADDR[51:48] from bits 5:2). A plain
+ * (ASID in 63:48 and CnP in bit 0 dropped; with pa_bits 52, BADDR[51:48]
+ * from bits 5:2). A plain
  * table PA below 2^48 is a valid register value (ASID 0), so it passes
  * through unchanged. FMT is derived first (it may have zero fields).
  */
