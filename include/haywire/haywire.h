@@ -3,11 +3,13 @@
  *
  * Layers, each depending only on the ones before it:
  *   source  (haywire/source.h)  guest-physical memory: RAM files, dumps, QMP
+ *   mmu     (haywire/aspace.h)  address spaces: page-table walks, mapped ranges
  */
 #ifndef HAYWIRE_HAYWIRE_H
 #define HAYWIRE_HAYWIRE_H
 
 #include <haywire/common.h>
 #include <haywire/source.h>
+#include <haywire/aspace.h>
 
 #endif /* HAYWIRE_HAYWIRE_H */
