@@ -128,8 +128,9 @@ int hw_btf_load_kva(const struct hw_kreader *r, uint64_t start, uint64_t stop,
 /*
  * Find vmlinux BTF in guest RAM without symbols: look for the header bytes
  * (9f eb 01 00 18 00 00 00) at any address, keep plausible
- * headers, and parse the first blob that parses completely (the kernel image
- * is physically contiguous, so the blob is too). *PA receives its address.
+ * headers, and take the first blob that parses completely and defines struct
+ * task_struct (vmlinux's, not a module's split BTF; the kernel image is
+ * physically contiguous, so the blob is too). *PA receives its address.
  * HAYWIRE_E_NOT_FOUND when no candidate parses.
  */
 int hw_btf_scan_source(const haywire_source *src, uint64_t *pa, struct hw_btf **out);

@@ -73,6 +73,16 @@ static int try_blob(const haywire_source *src, uint64_t pa, uint64_t total, stru
 	if (st == HAYWIRE_OK)
 		st = hw_btf_parse(buf, total, out);
 	free(buf);
+	/*
+	 * A module's split BTF has the same header and may parse on its own when it
+	 * only refers to itself; vmlinux's is the one that defines task_struct.
+	 */
+	uint32_t id;
+	if (st == HAYWIRE_OK && hw_btf_find(*out, "task_struct", HW_BTF_STRUCT, &id) != HAYWIRE_OK) {
+		hw_btf_free(*out);
+		*out = NULL;
+		st = HAYWIRE_E_NOT_FOUND;
+	}
 	return st;
 }
 

@@ -103,6 +103,8 @@ int hw_vmcoreinfo_paging(const struct hw_vmcoreinfo *v, struct hw_kernel_paging 
  * is outside the image window.
  */
 int hw_kernel_image_pa(const struct hw_kernel_paging *p, uint64_t kva, uint64_t *pa);
+/* The same without recording a message (for readers that probe). */
+int hw_kernel_image_pa_quiet(const struct hw_kernel_paging *p, uint64_t kva, uint64_t *pa);
 
 /* One VMCOREINFO copy found in guest RAM. */
 struct hw_vmci_found {

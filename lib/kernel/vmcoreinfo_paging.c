@@ -105,7 +105,7 @@ int hw_vmcoreinfo_paging(const struct hw_vmcoreinfo *v, struct hw_kernel_paging 
 	               "(kimage_voffset) keys present");
 }
 
-int hw_kernel_image_pa(const struct hw_kernel_paging *p, uint64_t kva, uint64_t *pa)
+int hw_kernel_image_pa_quiet(const struct hw_kernel_paging *p, uint64_t kva, uint64_t *pa)
 {
 	if (p->arch == HAYWIRE_ARCH_X86_64) {
 		if (kva >= HW_X86_64_START_KERNEL_MAP &&
@@ -121,6 +121,14 @@ int hw_kernel_image_pa(const struct hw_kernel_paging *p, uint64_t kva, uint64_t 
 			return HAYWIRE_OK;
 		}
 	}
-	return hw_fail(HAYWIRE_E_NOT_MAPPED, "kernel VA 0x%llx is outside the kernel image",
-	               (unsigned long long)kva);
+	return HAYWIRE_E_NOT_MAPPED;
+}
+
+int hw_kernel_image_pa(const struct hw_kernel_paging *p, uint64_t kva, uint64_t *pa)
+{
+	int st = hw_kernel_image_pa_quiet(p, kva, pa);
+	if (st)
+		return hw_fail(st, "kernel VA 0x%llx is outside the kernel image",
+		               (unsigned long long)kva);
+	return HAYWIRE_OK;
 }

@@ -435,9 +435,14 @@ START_TEST(scan_finds_blob_across_chunk_boundary)
 	hw_btf_free(btf);
 	haywire_source_close(src);
 
-	/* Without the real blob, only the decoy is left: not found. */
+	/* Without the real blob only the decoy and a blob without task_struct (like a
+	 * module's split BTF) are left: not found. */
 	uint8_t *zeros = calloc(1, len);
 	write_at(path, at, zeros, len);
+	size_t olen;
+	uint8_t *other = one_struct(1, 0, &olen);
+	write_at(path, 5u << 20, other, olen);
+	free(other);
 	ck_assert_int_eq(haywire_source_open(spec, &src), HAYWIRE_OK);
 	ck_assert_int_eq(hw_btf_scan_source(src, &pa, &btf), HAYWIRE_E_NOT_FOUND);
 	ck_assert_ptr_null(btf);
