@@ -77,6 +77,23 @@ int hw_kallsyms_symbol(const struct hw_kallsyms *ks, uint32_t i, const char **na
 int hw_kallsyms_lookup(const struct hw_kallsyms *ks, const char *name, uint64_t *addr,
                        char *type);
 
+/*
+ * Find the tables without symbols, in LEN bytes of kernel memory BUF that
+ * start at address BASE (a kernel image, its read-only data): the layout
+ * scripts/kallsyms.c writes for base-relative tables, every label 8-aligned:
+ *   kallsyms_offsets, kallsyms_relative_base, kallsyms_num_syms,
+ *   kallsyms_names, kallsyms_markers (u32 per 256 symbols),
+ *   [kallsyms_seqs_of_names (3 bytes per symbol): Linux 6.2+, and Debian's
+ *   6.1 through a stable backport], kallsyms_token_table, kallsyms_token_index.
+ * The token index (256 increasing u16 starting at 0) is found first, then the
+ * token table whose tokens lie back to back before it, then a count whose names
+ * end exactly where the markers computed from it begin, and whose markers
+ * match the names. Fills *OUT with addresses in BASE's space; HAYWIRE_E_NOT_FOUND
+ * if no candidate survives. Cost: one pass over BUF plus checks per candidate.
+ */
+int hw_kallsyms_locate(const uint8_t *buf, uint64_t len, uint64_t base,
+                       struct hw_kallsyms_addrs *out);
+
 /* Whether the table was decoded as HW_KALLSYMS_ABSOLUTE_PERCPU or _RELATIVE. */
 enum hw_kallsyms_mode hw_kallsyms_mode_used(const struct hw_kallsyms *ks);
 

@@ -39,15 +39,15 @@ static inline int image_read(void *ctx, uint64_t kva, void *buf, uint64_t len)
 
 static inline uint64_t put(struct image *im, const void *data, size_t len, size_t align)
 {
-	while (im->len % align)
-		im->len++;
-	if (im->len + len > im->cap) {
-		im->cap = (im->len + len) * 2;
+	size_t at = (im->len + align - 1) / align * align; /* .balign: zero padding */
+	if (at + len > im->cap) {
+		im->cap = (at + len) * 2;
 		im->mem = realloc(im->mem, im->cap);
 	}
-	memcpy(im->mem + im->len, data, len);
-	im->len += len;
-	return im->base + im->len - len;
+	memset(im->mem + im->len, 0, at - im->len);
+	memcpy(im->mem + at, data, len);
+	im->len = at + len;
+	return im->base + at;
 }
 
 static inline void put_le(uint8_t *p, uint64_t v, int n)
@@ -56,15 +56,19 @@ static inline void put_le(uint8_t *p, uint64_t v, int n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Multi-character tokens given to byte values no symbol uses. */
+/* Multi-character tokens given to byte values no symbol uses (then letter pairs). */
 static const char *const common[] = {"kallsyms_", "sym_", "init", "task", "_t", "ext",
                                      "__", "per_cpu", "0", "00"};
 
 enum layout { OFFSETS_RELATIVE, OFFSETS_ABSOLUTE_PERCPU, ADDRESSES };
 
-/* Tables for SYMS (sorted by address) laid out from kernel VA BASE. */
-static inline struct image build_at(uint64_t base, const struct sym *syms, uint32_t n,
-                                    enum layout how, uint64_t relative_base)
+/*
+ * Tables for SYMS (sorted by address) laid out from kernel VA BASE in
+ * scripts/kallsyms.c's order: offsets (or addresses), relative_base, num_syms,
+ * names, markers, [seqs_of_names when SEQS], token_table, token_index.
+ */
+static inline struct image build_layout(uint64_t base, const struct sym *syms, uint32_t n,
+                                        enum layout how, uint64_t relative_base, int seqs)
 {
 	struct image im = {0};
 	im.base = base;
@@ -82,6 +86,8 @@ static inline struct image build_at(uint64_t base, const struct sym *syms, uint3
 			tokens[t][0] = (char)t;
 		else if (next_common < sizeof common / sizeof common[0])
 			strcpy(tokens[t], common[next_common++]);
+		else /* like the kernel, leave no slot empty: pairs of letters */
+			snprintf(tokens[t], sizeof tokens[t], "%c%c", 'a' + t % 26, 'a' + (t / 26) % 26);
 	}
 	/* Names: greedy longest-token compression of type + name. */
 	uint8_t *names = malloc((size_t)n * 410);
@@ -148,11 +154,38 @@ static inline struct image build_at(uint64_t base, const struct sym *syms, uint3
 	put_le(cnt, n, 4);
 	im.a.num_syms = put(&im, cnt, 4, 8);
 	im.a.names = put(&im, names, nlen, 8);
+	/* markers: offset in names of every 256th symbol */
+	uint32_t nm = (n + 255) / 256;
+	uint8_t *markers = calloc(nm, 4);
+	for (uint32_t i = 0, pos = 0; i < n; i++) {
+		if (i % 256 == 0)
+			put_le(markers + 4 * (i / 256), pos, 4);
+		pos += (names[pos] & 0x80) ? 2 + ((names[pos] & 0x7f) | (names[pos + 1] << 7))
+		                           : 1 + names[pos];
+	}
+	put(&im, markers, (size_t)nm * 4, 8);
+	free(markers);
+	if (seqs) { /* contents do not matter to the decoder; the size does */
+		uint8_t *q = malloc((size_t)n * 3);
+		for (uint32_t i = 0; i < n; i++) {
+			q[3 * i] = (uint8_t)(i >> 16);
+			q[3 * i + 1] = (uint8_t)(i >> 8);
+			q[3 * i + 2] = (uint8_t)i;
+		}
+		put(&im, q, (size_t)n * 3, 8);
+		free(q);
+	}
 	im.a.token_table = put(&im, table, tlen, 8);
 	im.a.token_index = put(&im, index, sizeof index, 8);
 	free(names);
 	free(addrs);
 	return im;
+}
+
+static inline struct image build_at(uint64_t base, const struct sym *syms, uint32_t n,
+                                    enum layout how, uint64_t relative_base)
+{
+	return build_layout(base, syms, n, how, relative_base, 0);
 }
 
 #endif

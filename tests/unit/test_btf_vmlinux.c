@@ -312,34 +312,6 @@ START_TEST(scan_finds_real_blob)
 }
 END_TEST
 
-/*
- * Optional: $HW_TEST_KERNEL_IMAGE names a kernel image (an arm64 Image, an
- * x86 vmlinux) read as flat RAM; its BTF must be found and give a task layout.
- */
-START_TEST(scan_kernel_image)
-{
-	const char *image = getenv("HW_TEST_KERNEL_IMAGE");
-	if (!image) {
-		printf("SKIP: HW_TEST_KERNEL_IMAGE not set\n");
-		return;
-	}
-	char *spec = tu_spec("file:", image, "flat");
-	haywire_source *src = NULL;
-	ck_assert_msg(haywire_source_open(spec, &src) == HAYWIRE_OK, "%s", haywire_last_error());
-	struct hw_btf *btf = NULL;
-	uint64_t pa = 0;
-	ck_assert_msg(hw_btf_scan_source(src, &pa, &btf) == HAYWIRE_OK, "%s", haywire_last_error());
-	struct hw_task_layout l;
-	ck_assert_msg(hw_task_layout_from_btf(btf, &l) == HAYWIRE_OK, "%s", haywire_last_error());
-	printf("%s: BTF at file offset 0x%llx, %u types; task_struct %u bytes, pid at %u, "
-	       "thread_group %s\n", image, (unsigned long long)pa, hw_btf_type_count(btf),
-	       l.task_size, l.pid, l.thread_group == HW_LAYOUT_ABSENT ? "absent" : "present");
-	hw_btf_free(btf);
-	haywire_source_close(src);
-	free(spec);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("btf_vmlinux");
@@ -347,7 +319,6 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, real_btf_matches_bpftool);
 	tcase_add_test(tc, scan_finds_real_blob);
-	tcase_add_test(tc, scan_kernel_image);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

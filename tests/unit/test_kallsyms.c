@@ -276,6 +276,76 @@ START_TEST(addresses_from_vmcoreinfo)
 }
 END_TEST
 
+/* A reader over a plain buffer at BASE (ctx: {base, len, pointer}). */
+static int flat_read(void *ctx, uint64_t kva, void *buf, uint64_t len)
+{
+	const uint64_t *m = ctx;
+	if (kva < m[0] || kva - m[0] > m[1] || len > m[1] - (kva - m[0]))
+		return HAYWIRE_E_NOT_MAPPED;
+	memcpy(buf, (const uint8_t *)(uintptr_t)m[2] + (kva - m[0]), len);
+	return HAYWIRE_OK;
+}
+
+START_TEST(locates_tables_without_symbols)
+{
+	static const struct {
+		uint32_t n;
+		enum layout how;
+		int seqs;
+	} cases[] = {
+		{3000, OFFSETS_RELATIVE, 0},        {3000, OFFSETS_RELATIVE, 1},
+		{2001, OFFSETS_ABSOLUTE_PERCPU, 1}, {100, OFFSETS_RELATIVE, 1},
+		{257, OFFSETS_ABSOLUTE_PERCPU, 0},
+	};
+	const size_t pad = 64 << 10;
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		uint32_t percpu = cases[c].how == OFFSETS_ABSOLUTE_PERCPU ? 20 : 0;
+		uint64_t text = 0xffffffff81000000ull;
+		struct sym *s = make_syms(cases[c].n, text, percpu);
+		struct image im = build_layout(BASE_KVA, s, cases[c].n, cases[c].how, text,
+		                               cases[c].seqs);
+		/* Noise around it, with a decoy "index" (0, 2, 4 ... 510) the real tables lack. */
+		size_t len = pad + im.len + pad;
+		uint8_t *buf = malloc(len);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = tu_pattern(i);
+		for (int k = 0; k < 256; k++)
+			put_le(buf + 4096 + 2 * k, 2u * k, 2);
+		memcpy(buf + pad, im.mem, im.len);
+		struct hw_kallsyms_addrs a;
+		int st = hw_kallsyms_locate(buf, len, BASE_KVA - pad, &a);
+		ck_assert_msg(st == HAYWIRE_OK, "case %zu: %s", c, haywire_last_error());
+		ck_assert_uint_eq(a.num_syms, im.a.num_syms);
+		ck_assert_uint_eq(a.names, im.a.names);
+		ck_assert_uint_eq(a.token_table, im.a.token_table);
+		ck_assert_uint_eq(a.token_index, im.a.token_index);
+		ck_assert_uint_eq(a.offsets, im.a.offsets);
+		ck_assert_uint_eq(a.relative_base, im.a.relative_base);
+		uint64_t ctx[3] = {BASE_KVA - pad, len, (uint64_t)(uintptr_t)buf};
+		struct hw_kreader r = {flat_read, ctx};
+		struct hw_kallsyms *ks = NULL;
+		ck_assert_int_eq(hw_kallsyms_load(&r, &a, HW_KALLSYMS_AUTO, &ks), HAYWIRE_OK);
+		assert_same(ks, s, cases[c].n);
+		hw_kallsyms_free(ks);
+
+		/* Markers that disagree with the names: no longer a kallsyms table. */
+		size_t at_names = im.a.names - BASE_KVA;
+		buf[pad + at_names] ^= 0x01; /* first name one token longer or shorter */
+		ck_assert_int_eq(hw_kallsyms_locate(buf, len, BASE_KVA - pad, &a),
+		                 HAYWIRE_E_NOT_FOUND);
+		free(buf);
+		free(im.mem);
+		free(s);
+	}
+	uint8_t noise[1 << 16];
+	for (size_t i = 0; i < sizeof noise; i++)
+		noise[i] = tu_pattern(i * 7);
+	struct hw_kallsyms_addrs a;
+	ck_assert_int_eq(hw_kallsyms_locate(noise, sizeof noise, 0, &a), HAYWIRE_E_NOT_FOUND);
+	ck_assert_int_eq(hw_kallsyms_locate(noise, 100, 0, &a), HAYWIRE_E_NOT_FOUND);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("kallsyms");
@@ -286,6 +356,7 @@ int main(void)
 	tcase_add_test(tc, plain_addresses);
 	tcase_add_test(tc, damaged_tables);
 	tcase_add_test(tc, addresses_from_vmcoreinfo);
+	tcase_add_test(tc, locates_tables_without_symbols);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
