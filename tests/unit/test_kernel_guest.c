@@ -3,10 +3,12 @@
  * source spec such as "file:/path/ram,layout=q35" of a booted Linux guest);
  * skipped when unset. No symbols are given: VMCOREINFO is found in RAM, and
  * from it the page-table root, kallsyms (through the kernel-image reader),
- * BTF and the task layout; with data symbols in kallsyms (x86 Debian kernels),
- * init_task's comm, pid and mm are read and must be the boot task's.
+ * BTF and the task layout; init_task is found by search (and must match its
+ * kallsyms symbol when there is one), its comm, pid and mm must be the boot
+ * task's.
  */
 #include "kernel/btf.h"
+#include "kernel/init_task.h"
 #include "kernel/kallsyms.h"
 #include "kernel/kimage_reader.h"
 #include "kernel/task_layout.h"
@@ -90,8 +92,16 @@ START_TEST(real_guest)
 	printf("BTF at PA 0x%llx: %u types; task_struct %u bytes\n", (unsigned long long)btf_pa,
 	       hw_btf_type_count(btf), l.task_size);
 
-	uint64_t init_task;
-	if (hw_kallsyms_lookup(ks, "init_task", &init_task, NULL) == HAYWIRE_OK) {
+	/* init_task without its symbol: searched for in the image from _stext. */
+	uint64_t init_task = 0, found_task = 0;
+	ck_assert_msg(hw_find_init_task(&r, &l, stext, 128u << 20, &found_task) == HAYWIRE_OK, "%s",
+	              haywire_last_error());
+	if (hw_kallsyms_lookup(ks, "init_task", &init_task, NULL) == HAYWIRE_OK)
+		ck_assert_uint_eq(found_task, init_task);
+	else
+		printf("note: init_task not in kallsyms (CONFIG_KALLSYMS_ALL unset): found by search\n");
+	init_task = found_task;
+	{
 		char comm[64] = {0};
 		int32_t pid = -1;
 		uint64_t mm = 1, next = 0;
@@ -108,8 +118,6 @@ START_TEST(real_guest)
 		ck_assert_int_eq(pid, 0);
 		ck_assert_uint_eq(mm, 0);                   /* a kernel thread */
 		ck_assert_uint_eq(next >> 63, 1);           /* a kernel pointer */
-	} else {
-		printf("note: init_task not in kallsyms (CONFIG_KALLSYMS_ALL unset)\n");
 	}
 	hw_btf_free(btf);
 	hw_kallsyms_free(ks);

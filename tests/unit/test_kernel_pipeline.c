@@ -5,6 +5,7 @@
  * __start_BTF..__stop_BTF, get the task layout, and read init_task's comm.
  */
 #include "kernel/btf.h"
+#include "kernel/init_task.h"
 #include "kernel/kallsyms.h"
 #include "kernel/kimage_reader.h"
 #include "kernel/task_layout.h"
@@ -77,8 +78,17 @@ START_TEST(vmcoreinfo_to_init_task)
 	write_at(path, 0x7f000, text, strlen(text) + 1);
 	write_at(path, IMAGE_PA(KALLSYMS_AT), ks.mem, ks.len);
 	write_at(path, IMAGE_PA(BTF_AT), btf_blob, btf_len);
+	/* init_task as LINUX_6_1 lays it out; and a decoy "swapper/0" that is not self-parented. */
 	char comm[16] = "swapper/0";
-	write_at(path, IMAGE_PA(INIT_TASK) + 416, comm, sizeof comm); /* comm in LINUX_6_1 */
+	uint64_t zero = 0, self = INIT_TASK, other = INIT_TASK + 0x1000;
+	for (int decoy = 1; decoy >= 0; decoy--) {
+		uint64_t task = decoy ? INIT_TASK - 0x2000 : INIT_TASK;
+		write_at(path, IMAGE_PA(task) + 416, comm, sizeof comm);
+		write_at(path, IMAGE_PA(task) + 200, &zero, 4); /* pid */
+		write_at(path, IMAGE_PA(task) + 120, &zero, 8); /* mm */
+		write_at(path, IMAGE_PA(task) + 216, decoy ? &other : &self, 8); /* real_parent */
+		write_at(path, IMAGE_PA(task) + 224, decoy ? &other : &self, 8); /* parent */
+	}
 	char *spec = tu_spec("file:", path, "q35");
 	haywire_source *src = NULL;
 	ck_assert_int_eq(haywire_source_open(spec, &src), HAYWIRE_OK);
@@ -120,6 +130,14 @@ START_TEST(vmcoreinfo_to_init_task)
 	ck_assert_uint_le(l.comm_size, sizeof got);
 	ck_assert_int_eq(hw_kread(&r, init_task + l.comm, got, l.comm_size), HAYWIRE_OK);
 	ck_assert_str_eq(got, "swapper/0");
+	/* Without the symbol: found by name and self-parenthood, past the decoy. */
+	uint64_t found_task = 0;
+	ck_assert_int_eq(hw_find_init_task(&r, &l, stext, 64 * MiB, &found_task), HAYWIRE_OK);
+	ck_assert_uint_eq(found_task, init_task);
+	uint64_t zero8 = 0;
+	write_at(path, IMAGE_PA(INIT_TASK) + 224, &zero8, 8); /* parent no longer itself */
+	ck_assert_int_eq(hw_find_init_task(&r, &l, stext, 64 * MiB, &found_task),
+	                 HAYWIRE_E_NOT_FOUND);
 
 	/* The image reader refuses what is not in the image window. */
 	ck_assert_int_eq(hw_kread(&r, 0xffff888000000000ull, got, 8), HAYWIRE_E_NOT_MAPPED);
