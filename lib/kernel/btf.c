@@ -102,7 +102,8 @@ static int check_header(const uint8_t *d, uint64_t len, uint32_t *type_off, uint
 	uint64_t body = len - *hdr_len;
 	if ((uint64_t)*type_off + *type_len > body || (uint64_t)*str_off + *str_len > body)
 		return hw_fail(HAYWIRE_E_CORRUPT,
-		               "btf: sections (types %u+%u, strings %u+%u) exceed the %llu-byte blob",
+		               "btf: sections (types %u+%u, strings %u+%u) exceed the %llu-byte "
+		               "blob",
 		               *type_off, *type_len, *str_off, *str_len, (unsigned long long)body);
 	if ((*type_off & 3) || (*type_len & 3))
 		return hw_fail(HAYWIRE_E_CORRUPT, "btf: type section not 4-byte aligned");
@@ -153,8 +154,8 @@ static int index_types(struct hw_btf *b)
 		for (uint32_t i = 0; stride && i < vlen; i++)
 			if (hw_le32(x + (uint64_t)i * stride) >= b->strs_len)
 				return hw_fail(HAYWIRE_E_CORRUPT,
-				               "btf: type %u entry %u has a name offset past the string "
-				               "section", b->count, i);
+				               "btf: type %u entry %u has a name offset past the "
+				               "string section", b->count, i);
 		if (b->count >= HW_BTF_MAX_TYPES)
 			return hw_fail(HAYWIRE_E_LIMIT, "btf: more than %u types", HW_BTF_MAX_TYPES);
 		if (b->count == cap) {

@@ -96,7 +96,7 @@ int hw_btf_scan_source(const haywire_source *src, uint64_t *pa, struct hw_btf **
 	int st = HAYWIRE_E_NOT_FOUND;
 	for (uint64_t i = 0; i < src->nranges && st == HAYWIRE_E_NOT_FOUND; i++) {
 		const struct hw_range *r = &src->ranges[i];
-		/* Chunks overlap by one header less a byte: each header is seen whole exactly once. */
+		/* Chunks overlap by a header less a byte: each header is seen whole once. */
 		for (uint64_t off = 0; off < r->size && st == HAYWIRE_E_NOT_FOUND;) {
 			uint64_t n = r->size - off < SCAN_CHUNK ? r->size - off : SCAN_CHUNK;
 			const uint8_t *p;
@@ -121,8 +121,9 @@ int hw_btf_scan_source(const haywire_source *src, uint64_t *pa, struct hw_btf **
 				uint64_t left = n - (uint64_t)(hit - p);
 				if (left >= HDR_LEN && hw_btf_header_plausible(hit, left, &total)) {
 					if (++tried > MAX_CANDIDATES) {
-						st = hw_fail(HAYWIRE_E_LIMIT, "btf scan: more than %u "
-						             "candidate headers, none parses", MAX_CANDIDATES);
+						st = hw_fail(HAYWIRE_E_LIMIT,
+						             "btf scan: more than %u candidate headers, "
+						             "none parses", MAX_CANDIDATES);
 						break;
 					}
 					int t = try_blob(src, at, total, out);

@@ -187,7 +187,8 @@ int hw_vmcoreinfo_parse(const char *text, uint64_t len, struct hw_vmcoreinfo **o
 				printable = 0;
 		char *eq = printable ? strchr(s, '=') : NULL;
 		if (!eq) {
-			st = hw_fail(HAYWIRE_E_CORRUPT, "vmcoreinfo: line %llu is not printable KEY=VALUE",
+			st = hw_fail(HAYWIRE_E_CORRUPT,
+			             "vmcoreinfo: line %llu is not printable KEY=VALUE",
 			             (unsigned long long)line);
 			break;
 		}

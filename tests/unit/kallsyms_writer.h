@@ -87,7 +87,8 @@ static inline struct image build_layout(uint64_t base, const struct sym *syms, u
 		else if (next_common < sizeof common / sizeof common[0])
 			strcpy(tokens[t], common[next_common++]);
 		else /* like the kernel, leave no slot empty: pairs of letters */
-			snprintf(tokens[t], sizeof tokens[t], "%c%c", 'a' + t % 26, 'a' + (t / 26) % 26);
+			snprintf(tokens[t], sizeof tokens[t], "%c%c", 'a' + t % 26,
+			         'a' + (t / 26) % 26);
 	}
 	/* Names: greedy longest-token compression of type + name. */
 	uint8_t *names = malloc((size_t)n * 410);

@@ -99,7 +99,7 @@ START_TEST(real_guest)
 	if (hw_kallsyms_lookup(ks, "init_task", &init_task, NULL) == HAYWIRE_OK)
 		ck_assert_uint_eq(found_task, init_task);
 	else
-		printf("note: init_task not in kallsyms (CONFIG_KALLSYMS_ALL unset): found by search\n");
+		printf("note: init_task not in kallsyms (no CONFIG_KALLSYMS_ALL): found by search\n");
 	init_task = found_task;
 	{
 		char comm[64] = {0};

@@ -208,8 +208,10 @@ START_TEST(parses_arm64_text)
 		/* An image address that is in the TTBR1 half for every VA size. */
 		char *a = with_line(arm64_text, "PAGESIZE", cases[i].pagesize);
 		char *b = with_line(a, "NUMBER(TCR_EL1_T1SZ)", cases[i].t1sz);
-		char *c = with_line(b, "SYMBOL(swapper_pg_dir)", "SYMBOL(swapper_pg_dir)=ffffffffc8a20000");
-		char *d = with_line(c, "NUMBER(kimage_voffset)", "NUMBER(kimage_voffset)=0xffffffff88000000");
+		char *c = with_line(b, "SYMBOL(swapper_pg_dir)",
+		                    "SYMBOL(swapper_pg_dir)=ffffffffc8a20000");
+		char *d = with_line(c, "NUMBER(kimage_voffset)",
+		                    "NUMBER(kimage_voffset)=0xffffffff88000000");
 		v = parse_ok(d, strlen(d));
 		ck_assert_int_eq(hw_vmcoreinfo_paging(v, &p), HAYWIRE_OK);
 		ck_assert_uint_eq(p.va_bits, cases[i].va_bits);
