@@ -383,7 +383,7 @@ static int find_threads(const struct cal *c, struct hw_task_layout *L)
 		if (!threads_candidate(c, d, L, &found))
 			continue;
 		if (found) {
-			L->threads = (uint32_t)d;
+			L->thread_group = (uint32_t)d;
 			return HAYWIRE_OK;
 		}
 		if (!have_fallback) {
@@ -393,7 +393,7 @@ static int find_threads(const struct cal *c, struct hw_task_layout *L)
 	}
 	/* no multi-threaded process: any consistent list finds the same (no) threads */
 	if (have_fallback) {
-		L->threads = (uint32_t)fallback;
+		L->thread_group = (uint32_t)fallback;
 		return HAYWIRE_OK;
 	}
 	return hw_fail(HAYWIRE_E_NOT_FOUND, "calibration: no thread list fits every process");
@@ -412,12 +412,23 @@ int hw_calibrate_tasks(const struct hw_kmem *km, uint64_t init_comm,
 		goto out;
 
 	uint64_t o = c.comm_off;
+	/* Fields calibration does not need stay ABSENT; the thread list found is
+	 * stored as thread_group (the walk tolerates a thread_node list head). */
 	struct hw_task_layout L = {
+		.ptr_size = 8,
+		.parent = HW_LAYOUT_ABSENT,
+		.active_mm = HW_LAYOUT_ABSENT,
+		.cred = HW_LAYOUT_ABSENT,
+		.signal = HW_LAYOUT_ABSENT,
+		.thread_node = HW_LAYOUT_ABSENT,
+		.signal_thread_head = HW_LAYOUT_ABSENT,
+		.list_next = 0,
+		.list_prev = 8,
 		.tasks = (uint32_t)(o + (uint64_t)c.d_tasks),
 		.pid = (uint32_t)(o + (uint64_t)c.d_pid),
 		.tgid = (uint32_t)(o + (uint64_t)c.d_pid + 4),
 		.comm = (uint32_t)o,
-		.comm_len = COMM_LEN,
+		.comm_size = COMM_LEN,
 		.real_parent = (uint32_t)(o + (uint64_t)d_rp),
 		.flags = (uint32_t)(o + (uint64_t)d_flags),
 		.mm = (uint32_t)(o + (uint64_t)c.d_mm),

@@ -7,7 +7,7 @@
 #define HW_PROCS_CALIBRATE_H
 
 #include "procs/kmem.h"
-#include "procs/task_layout.h"
+#include "kernel/task_layout.h"
 
 /*
  * INIT_COMM is the kernel-virtual address of a "swapper/0" comm candidate

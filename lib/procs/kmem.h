@@ -6,11 +6,13 @@
 #ifndef HW_PROCS_KMEM_H
 #define HW_PROCS_KMEM_H
 
+#include "kernel/kread.h"
+
 #include <stdint.h>
 
 struct hw_kmem {
 	/* Copy LEN bytes at kernel-virtual KVA; HAYWIRE_OK or a status (no message needed). */
-	int (*read)(void *ctx, uint64_t kva, void *buf, uint64_t len);
+	hw_kread_fn read;
 	/* Kernel-virtual → guest-physical; HAYWIRE_OK or a status. */
 	int (*to_pa)(void *ctx, uint64_t kva, uint64_t *pa);
 	/*

@@ -30,6 +30,12 @@ static uint64_t field_u64(const uint8_t *buf, uint32_t off)
 	return v;
 }
 
+/* The list linking a process's threads: thread_group where it exists, else thread_node. */
+static uint32_t threads_offset(const struct hw_task_layout *L)
+{
+	return L->thread_group != HW_LAYOUT_ABSENT ? L->thread_group : L->thread_node;
+}
+
 static uint32_t field_u32(const uint8_t *buf, uint32_t off)
 {
 	uint32_t v;
@@ -65,7 +71,7 @@ static int read_task(struct walk *w, uint64_t task, haywire_task *t)
 	t->task = task;
 	t->pid = (int32_t)field_u32(w->buf, L->pid);
 	t->tgid = (int32_t)field_u32(w->buf, L->tgid);
-	uint32_t n = L->comm_len < HAYWIRE_COMM_LEN ? L->comm_len : HAYWIRE_COMM_LEN;
+	uint32_t n = L->comm_size < HAYWIRE_COMM_LEN ? L->comm_size : HAYWIRE_COMM_LEN;
 	memcpy(t->comm, w->buf + L->comm, n);
 	t->comm[HAYWIRE_COMM_LEN - 1] = '\0';
 	if (field_u32(w->buf, L->flags) & HW_PF_KTHREAD)
@@ -101,16 +107,17 @@ static int read_task(struct walk *w, uint64_t task, haywire_task *t)
 static int walk_threads(struct walk *w, const haywire_task *leader)
 {
 	const struct hw_task_layout *L = w->L;
-	uint64_t head = leader->task + L->threads;
+	uint32_t threads = threads_offset(L);
+	uint64_t head = leader->task + threads;
 	uint64_t node;
-	if (hw_kmem_u64(w->km, head, &node))
+	if (hw_kmem_u64(w->km, head + L->list_next, &node))
 		return hw_fail(HAYWIRE_E_CORRUPT, "process %d: thread list unreadable", leader->pid);
 	int skipped_head = 0; /* thread_node lists run through signal->thread_head once */
 	for (uint64_t steps = 0; node != head; steps++) {
 		if (steps > HW_MAX_TASKS)
 			return hw_fail(HAYWIRE_E_CORRUPT, "process %d: thread list does not close",
 			               leader->pid);
-		uint64_t task = node - L->threads;
+		uint64_t task = node - threads;
 		haywire_task t;
 		int is_thread = hw_u64set_has(&w->seen, task) == 0 && read_task(w, task, &t) == 0 &&
 		                t.tgid == leader->tgid && t.pid != leader->pid;
@@ -127,7 +134,7 @@ static int walk_threads(struct walk *w, const haywire_task *leader)
 			               "process %d: thread list reaches 0x%llx, which is no thread of it",
 			               leader->pid, (unsigned long long)node);
 		}
-		if (hw_kmem_u64(w->km, node, &node))
+		if (hw_kmem_u64(w->km, node + L->list_next, &node))
 			return hw_fail(HAYWIRE_E_CORRUPT, "process %d: thread link unreadable",
 			               leader->pid);
 	}
@@ -147,7 +154,7 @@ int hw_tasks_walk(const struct hw_kmem *km, const struct hw_task_layout *L, uint
 	int rc = HAYWIRE_OK;
 	struct hw_u64set pids = {0};
 	uint64_t head = init_task + L->tasks, prev = head, node;
-	if (hw_kmem_u64(km, head, &node)) {
+	if (hw_kmem_u64(km, head + L->list_next, &node)) {
 		rc = hw_fail(HAYWIRE_E_CORRUPT, "task list: init_task at 0x%llx is unreadable",
 		             (unsigned long long)init_task);
 		goto out;
@@ -163,10 +170,10 @@ int hw_tasks_walk(const struct hw_kmem *km, const struct hw_task_layout *L, uint
 		haywire_task t;
 		if ((rc = read_task(&w, task, &t)))
 			goto out;
-		if (field_u64(w.buf, L->tasks + 8) != prev) {
+		if (field_u64(w.buf, L->tasks + L->list_prev) != prev) {
 			rc = hw_fail(HAYWIRE_E_CORRUPT,
 			             "task list: broken link at task %d (prev 0x%llx, expected 0x%llx)",
-			             t.pid, (unsigned long long)field_u64(w.buf, L->tasks + 8),
+			             t.pid, (unsigned long long)field_u64(w.buf, L->tasks + L->list_prev),
 			             (unsigned long long)prev);
 			goto out;
 		}
@@ -176,7 +183,7 @@ int hw_tasks_walk(const struct hw_kmem *km, const struct hw_task_layout *L, uint
 			goto out;
 		}
 		prev = node;
-		node = field_u64(w.buf, L->tasks);
+		node = field_u64(w.buf, L->tasks + L->list_next);
 		if ((rc = push(&w, &t)))
 			goto out;
 		if (with_threads && (rc = walk_threads(&w, &t)))

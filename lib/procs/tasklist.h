@@ -5,7 +5,7 @@
 #include <haywire/procs.h>
 
 #include "procs/kmem.h"
-#include "procs/task_layout.h"
+#include "kernel/task_layout.h"
 
 /* More tasks than this means the list is corrupt (Linux's PID_MAX_LIMIT is 2^22). */
 #define HW_MAX_TASKS (1u << 22)

@@ -11,7 +11,7 @@
 #include <haywire/common.h>
 
 #include "procs/kmem.h"
-#include "procs/task_layout.h"
+#include "kernel/task_layout.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,12 +129,19 @@ static inline void fk_layout(struct fake_kernel *fk)
 	L->tgid = L->pid + 4;
 	FK_FIELD(real_parent, 16, 8); /* real_parent, parent */
 	off += 48;                    /* children, sibling: written below */
-	FK_FIELD(threads, 16, 8);
+	FK_FIELD(thread_group, 16, 8);
 	off += 0x200;
 	FK_FIELD(real_cred, 16, 8); /* real_cred, cred */
 	off += 8;                   /* cached_requested_key */
 	FK_FIELD(comm, 16, 8);
-	L->comm_len = 16;
+	L->comm_size = 16;
+	L->ptr_size = 8;
+	L->list_next = 0;
+	L->list_prev = 8;
+	L->parent = L->real_parent + 8;
+	L->active_mm = L->mm + 8;
+	L->cred = L->real_cred + 8;
+	L->signal = L->thread_node = L->signal_thread_head = HW_LAYOUT_ABSENT;
 #undef FK_FIELD
 	fk->task_size = off + 0x100 + (uint32_t)(fk_rand(fk) % 0x400);
 	L->task_size = L->comm + 16;
@@ -206,7 +213,7 @@ static inline int fk_add(struct fake_kernel *fk, int pid, int leader, int parent
 	fk_w64(fk, t->addr + L->real_cred, t->cred);
 	fk_w64(fk, t->addr + L->real_cred + 8, t->cred);
 	fk_w64(fk, t->addr + L->real_cred + 16, 0);
-	fk_list_add_tail(fk, t->signal + fk->signal_thread_head, t->addr + L->threads);
+	fk_list_add_tail(fk, t->signal + fk->signal_thread_head, t->addr + L->thread_group);
 	if (leader == self) {
 		if (self == 0)
 			fk_list_init(fk, t->addr + L->tasks);

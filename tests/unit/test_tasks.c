@@ -78,7 +78,7 @@ START_TEST(calibration_recovers_the_layout_without_btf)
 	ck_assert_uint_eq(L.real_cred, fk.L.real_cred);
 	ck_assert_uint_eq(L.cred_uid, fk.L.cred_uid);
 	ck_assert_uint_eq(L.mm_pgd, fk.L.mm_pgd);
-	ck_assert_uint_eq(L.threads, fk.L.threads);
+	ck_assert_uint_eq(L.thread_group, fk.L.thread_group);
 
 	haywire_task *t;
 	uint64_t n;
@@ -140,7 +140,7 @@ START_TEST(a_broken_link_is_an_error)
 	fk_build(&fk, 14); /* a thread list that never closes */
 	const struct fk_task *mt = truth_of(&fk, 15);
 	ck_assert_ptr_nonnull(mt);
-	uint64_t node = fk_r64(&fk, mt->addr + fk.L.threads);
+	uint64_t node = fk_r64(&fk, mt->addr + fk.L.thread_group);
 	fk_w64(&fk, node, node);
 	ck_assert_int_eq(walk_status(&fk), HAYWIRE_E_CORRUPT);
 	fk_free(&fk);
