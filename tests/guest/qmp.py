@@ -6,7 +6,14 @@
   qmp.py STATE human-monitor-command '{"command-line": "info registers"}'
   qmp.py STATE hmp 'info mtree -f'       HMP command; prints its text output
   qmp.py STATE dump FILE [elf|kdump-zlib|kdump-lzo|kdump-snappy|win-dmp]
-                                         dump-guest-memory (paging: false), waits
+                                         dump-guest-memory (paging: false), waits;
+                                         kdump files are reassembled (see below)
+  qmp.py STATE dump-flat FILE kdump-zlib as dump, but keeps QEMU's output as is
+
+QEMU before 8.2 writes kdump-* dumps in makedumpfile's "flattened" format (a
+stream of (offset, size, data) records, what `makedumpfile -F` emits); `dump`
+turns that into the ordinary kdump-compressed file (`makedumpfile -R` does the
+same), `dump-flat` keeps the flattened stream for readers that should accept it.
 
 STATE is a directory holding qmp.sock (see boot-guest.sh). Every wait is
 bounded (HAYWIRE_QMP_TIMEOUT seconds, default 120). Exit status 1 with the
@@ -70,6 +77,34 @@ class Qmp:
         self.sock.close()
 
 
+FLAT_SIGNATURE = b"makedumpfile\0\0\0\0"
+FLAT_HEADER_SIZE = 4096
+
+
+def unflatten(path):
+    """Rewrite a makedumpfile flattened stream at PATH as the plain file it describes."""
+    with open(path, "rb") as f:
+        if f.read(16) != FLAT_SIGNATURE:
+            return False
+        f.seek(FLAT_HEADER_SIZE)
+        size = os.fstat(f.fileno()).st_size
+        with open(path + ".tmp", "wb") as out:
+            while True:
+                head = f.read(16)
+                if len(head) != 16:
+                    raise QmpError(f"{path}: flattened dump ends without its end record")
+                offset = int.from_bytes(head[:8], "big", signed=True)
+                length = int.from_bytes(head[8:], "big", signed=True)
+                if offset == -1:
+                    break
+                if offset < 0 or length < 0 or length > size - f.tell():
+                    raise QmpError(f"{path}: bad flattened record ({offset}, {length})")
+                out.seek(offset)
+                out.write(f.read(length))
+    os.replace(path + ".tmp", path)
+    return True
+
+
 def main(argv):
     if len(argv) < 3:
         sys.stderr.write(__doc__)
@@ -79,14 +114,16 @@ def main(argv):
         q = Qmp(os.path.join(state, "qmp.sock"))
         if cmd == "hmp":
             sys.stdout.write(q.hmp(" ".join(rest)))
-        elif cmd == "dump":
+        elif cmd in ("dump", "dump-flat"):
             if not rest:
-                sys.stderr.write("qmp.py: dump FILE [FORMAT]\n")
+                sys.stderr.write(f"qmp.py: {cmd} FILE [FORMAT]\n")
                 return 2
             args = {"paging": False, "protocol": "file:" + os.path.abspath(rest[0])}
             if len(rest) > 1:
                 args["format"] = rest[1]
             q.command("dump-guest-memory", args)
+            if cmd == "dump" and rest[1:2] and rest[1].startswith("kdump"):
+                unflatten(rest[0])
         else:
             args = json.loads(rest[0]) if rest else None
             print(json.dumps(q.command(cmd, args)))
