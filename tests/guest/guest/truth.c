@@ -26,8 +26,15 @@
 #define PM_FILE (1ull << 61)
 #define PM_SWAPPED (1ull << 62)
 #define PM_PRESENT (1ull << 63)
+/* /proc/kpageflags bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define KPF_THP (1ull << 22)
+#define KPF_ZERO_PAGE (1ull << 24)
+/* our own bits for the run flags, outside the pagemap bits we keep */
+#define RUN_THP (1ull << 0)
+#define RUN_ZERO (1ull << 1)
 
 static FILE *out;
+static int kpageflags = -1; /* /proc/kpageflags, or -1 */
 static struct {
 	unsigned long tasks, kthreads, procs, maps, pages, runs, ram;
 } count;
@@ -168,6 +175,10 @@ static void flags_text(uint64_t e, char *s)
 		*p++ = 'd';
 	if (e & PM_FILE)
 		*p++ = 'f';
+	if (e & RUN_THP)
+		*p++ = 'h';
+	if (e & RUN_ZERO)
+		*p++ = 'z';
 	if (p == s)
 		*p++ = '-';
 	*p = 0;
@@ -193,6 +204,11 @@ static void emit_pages(int pid, int pagemap, uint64_t start, uint64_t end)
 			uint64_t pfn = e & PM_PFN_MASK;
 			if (!(e & PM_PRESENT))
 				continue;
+			uint64_t kpf = 0;
+			if (kpageflags >= 0 && pread(kpageflags, &kpf, 8, (off_t)(pfn * 8)) == 8) {
+				flags |= kpf & KPF_THP ? RUN_THP : 0;
+				flags |= kpf & KPF_ZERO_PAGE ? RUN_ZERO : 0;
+			}
 			if (run_len && va == run_va + run_len * PAGE && pfn == run_pfn + run_len &&
 			    flags == run_flags) {
 				run_len++;
@@ -307,6 +323,7 @@ int main(int argc, char **argv)
 		cfmakeraw(&tio);
 		tcsetattr(fd, TCSANOW, &tio);
 	}
+	kpageflags = open("/proc/kpageflags", O_RDONLY);
 	/* Build the whole text in memory first: reading /proc must not wait on the slow port. */
 	char *text = NULL;
 	size_t text_len = 0;
