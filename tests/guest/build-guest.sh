@@ -7,7 +7,7 @@
 # (apt-get download, no root needed once `scripts/install-deps` has run).
 #
 # Result: a directory ${HAYWIRE_CACHE:-$HOME/.cache/haywire}/guest/ARCH-KVER-HASH
-# holding vmlinuz, System.map, config, initramfs.cpio.gz and guest.env; its path is the last line
+# holding vmlinuz, config, initramfs.cpio.gz and guest.env; its path is the last line
 # printed on stdout. The key covers the package versions and this directory's
 # sources, so a second run only checks versions and returns.
 set -eu
@@ -80,7 +80,7 @@ bbdeb=$(fetch busybox-static "$bbver")
 echo "build-guest: unpacking $kpkg $kver and busybox-static $bbver ($debarch)" >&2
 # Only the kernel image and our modules: writing all ~4000 modules would take seconds.
 mkdir -p "$work/kernel"
-patterns="./boot/vmlinuz-$krelease ./boot/System.map-$krelease ./boot/config-$krelease"
+patterns="./boot/vmlinuz-$krelease ./boot/config-$krelease"
 for m in $modules; do patterns="$patterns ./lib/modules/$krelease/kernel/$m.ko*"; done
 # shellcheck disable=SC2086
 dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$work/kernel" --wildcards $patterns ||
@@ -123,8 +123,7 @@ chmod 755 "$root/init"
 
 python3 "$here/mkcpio.py" "$root" "$work/initramfs.cpio.gz"
 cp "$work/kernel/boot/vmlinuz-$krelease" "$work/vmlinuz"
-# System.map and config: ground truth for the kernel layer (KASLR offset = runtime - link address)
-cp "$work/kernel/boot/System.map-$krelease" "$work/System.map"
+# the kernel's config, for tests that depend on it (Debian's System.map is a stub: not copied)
 cp "$work/kernel/boot/config-$krelease" "$work/config"
 cat >"$work/guest.env" <<EOF
 GUEST_ARCH=$arch
@@ -134,7 +133,7 @@ GUEST_KERNEL_RELEASE=$krelease
 GUEST_BUSYBOX_VERSION=$bbver
 EOF
 mkdir -p "$out.tmp"
-mv "$work/vmlinuz" "$work/System.map" "$work/config" "$work/initramfs.cpio.gz" "$work/guest.env" "$out.tmp/"
+mv "$work/vmlinuz" "$work/config" "$work/initramfs.cpio.gz" "$work/guest.env" "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
 echo "build-guest: built $out" >&2
 echo "$out"

@@ -121,6 +121,8 @@ static void run_cow(void)
 	settle();
 }
 
+static pthread_barrier_t threads_touched; /* 4 threads + the main thread */
+
 static void *thread_main(void *arg)
 {
 	long index = (long)arg;
@@ -129,6 +131,7 @@ static void *thread_main(void *arg)
 	set_name(name);
 	unsigned char *p = anon(1 * MIB, MAP_PRIVATE);
 	touch(p, 1 * MIB, 10 + (unsigned)index);
+	pthread_barrier_wait(&threads_touched);
 	for (;;)
 		pause();
 	return NULL;
@@ -137,13 +140,13 @@ static void *thread_main(void *arg)
 static void run_threads(void)
 {
 	set_name("hw-threads");
+	pthread_barrier_init(&threads_touched, NULL, 5);
 	for (long i = 0; i < 4; i++) {
 		pthread_t t;
 		if (pthread_create(&t, NULL, thread_main, (void *)i))
 			die("pthread_create");
 	}
-	/* Threads touch their memory right away; give them time before saying ready. */
-	sleep(1);
+	pthread_barrier_wait(&threads_touched);
 	settle();
 }
 
