@@ -50,6 +50,7 @@ esac
 command -v "$qemu" >/dev/null || fail "$qemu not found (run scripts/install-deps)"
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
+case "$state" in *[[:space:]\'\"\$\`\\]*) fail "STATEDIR must not contain spaces or quotes: env is sourced by sh" ;; esac
 # unix socket paths are limited to 107 bytes
 [ ${#state} -lt 96 ] || fail "STATEDIR path too long for a unix socket: $state"
 

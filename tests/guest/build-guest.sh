@@ -68,9 +68,12 @@ trap 'rm -rf "$work"' EXIT
 fetch() { # PKG VERSION
 	pattern="$cache/debs/$1_$(echo "$2" | sed 's/:/%3a/')_$debarch.deb"
 	if [ ! -f "$pattern" ]; then
-		(cd "$cache/debs" && apt-get download -q "$1:$debarch=$2" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
+		# download beside, then rename: concurrent builds never see half a file
+		mkdir -p "$work/dl"
+		(cd "$work/dl" && apt-get download -q "$1:$debarch=$2" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
 			true
-		[ -f "$pattern" ] || fail "apt-get download $1:$debarch=$2 failed"
+		[ -f "$work/dl/$(basename "$pattern")" ] || fail "apt-get download $1:$debarch=$2 failed"
+		mv "$work/dl/$(basename "$pattern")" "$pattern"
 	fi
 	echo "$pattern"
 }
@@ -132,8 +135,9 @@ GUEST_KERNEL_VERSION=$kver
 GUEST_KERNEL_RELEASE=$krelease
 GUEST_BUSYBOX_VERSION=$bbver
 EOF
-mkdir -p "$out.tmp"
-mv "$work/vmlinuz" "$work/config" "$work/initramfs.cpio.gz" "$work/guest.env" "$out.tmp/"
-rm -rf "$out" && mv "$out.tmp" "$out"
+mkdir "$work/out"
+mv "$work/vmlinuz" "$work/config" "$work/initramfs.cpio.gz" "$work/guest.env" "$work/out/"
+# rename into place; if a concurrent build got there first, its result is as good
+mv -T "$work/out" "$out" 2>/dev/null || [ -f "$out/guest.env" ] || fail "cannot create $out"
 echo "build-guest: built $out" >&2
 echo "$out"
