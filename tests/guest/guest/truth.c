@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #define PF_KTHREAD 0x00200000u
-#define PAGE 4096u
 #define PM_PFN_MASK ((1ull << 55) - 1)
 #define PM_SOFT_DIRTY (1ull << 55)
 #define PM_EXCLUSIVE (1ull << 56)
@@ -34,6 +33,7 @@
 #define RUN_ZERO (1ull << 1)
 
 static FILE *out;
+static uint64_t page_size; /* the guest kernel's, from sysconf */
 static int kpageflags = -1; /* /proc/kpageflags, or -1 */
 static struct {
 	unsigned long tasks, kthreads, procs, maps, pages, runs, ram;
@@ -191,14 +191,14 @@ static void emit_pages(int pid, int pagemap, uint64_t start, uint64_t end)
 	uint64_t buf[BATCH];
 	uint64_t run_va = 0, run_pfn = 0, run_len = 0, run_flags = 0;
 	for (uint64_t va = start; va < end;) {
-		uint64_t n = (end - va) / PAGE;
+		uint64_t n = (end - va) / page_size;
 		if (n > BATCH)
 			n = BATCH;
-		ssize_t got = pread(pagemap, buf, n * 8, (off_t)(va / PAGE * 8));
+		ssize_t got = pread(pagemap, buf, n * 8, (off_t)(va / page_size * 8));
 		if (got <= 0)
 			break;
 		n = (uint64_t)got / 8;
-		for (uint64_t i = 0; i < n; i++, va += PAGE) {
+		for (uint64_t i = 0; i < n; i++, va += page_size) {
 			uint64_t e = buf[i];
 			uint64_t flags = e & ~PM_PFN_MASK;
 			uint64_t pfn = e & PM_PFN_MASK;
@@ -209,13 +209,13 @@ static void emit_pages(int pid, int pagemap, uint64_t start, uint64_t end)
 				flags |= kpf & KPF_THP ? RUN_THP : 0;
 				flags |= kpf & KPF_ZERO_PAGE ? RUN_ZERO : 0;
 			}
-			if (run_len && va == run_va + run_len * PAGE && pfn == run_pfn + run_len &&
+			if (run_len && va == run_va + run_len * page_size && pfn == run_pfn + run_len &&
 			    flags == run_flags) {
 				run_len++;
 				continue;
 			}
 			if (run_len) {
-				char f[8];
+				char f[16];
 				flags_text(run_flags, f);
 				fprintf(out, "pages %d %" PRIx64 " %" PRIx64 " %" PRIu64 " %s\n", pid, run_va,
 				        run_pfn, run_len, f);
@@ -225,7 +225,7 @@ static void emit_pages(int pid, int pagemap, uint64_t start, uint64_t end)
 		}
 	}
 	if (run_len) {
-		char f[8];
+		char f[16];
 		flags_text(run_flags, f);
 		fprintf(out, "pages %d %" PRIx64 " %" PRIx64 " %" PRIu64 " %s\n", pid, run_va, run_pfn,
 		        run_len, f);
@@ -323,6 +323,7 @@ int main(int argc, char **argv)
 		cfmakeraw(&tio);
 		tcsetattr(fd, TCSANOW, &tio);
 	}
+	page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	kpageflags = open("/proc/kpageflags", O_RDONLY);
 	/* Build the whole text in memory first: reading /proc must not wait on the slow port. */
 	char *text = NULL;
@@ -341,7 +342,7 @@ int main(int argc, char **argv)
 	fprintf(out, "arch %s\n", u.machine);
 	fprintf(out, "release %s\n", u.release);
 	fprintf(out, "cmdline %s\n", cmdline);
-	fprintf(out, "pagesize %ld\n", sysconf(_SC_PAGESIZE));
+	fprintf(out, "pagesize %" PRIu64 "\n", page_size);
 	fprintf(out, "self %d\n", getpid());
 	emit_ram();
 	emit_ksyms();
