@@ -326,18 +326,26 @@ static int find_cred(const struct cal *c, int64_t *d_cred, uint32_t *uid_off)
 		}
 		if (!ok || same * 20 < c->n * 19)
 			continue;
+		/* the offset where the most tasks' ids agree (a root-only guest agrees at
+		 * several: a non-root task tells them apart); the first on a tie */
+		uint64_t best_agree = 0;
+		uint32_t best_u = 0;
 		for (uint32_t u = 4; u < 64; u += 4) {
 			uint64_t agree = 0;
 			int root_ok = ids_agree(c, u64_at(&c->v[0], d), u, 1) &&
 			              ids_agree(c, u64_at(&c->v[c->kthreadd], d), u, 1);
 			for (uint64_t i = 0; root_ok && i < c->n; i++)
 				agree += (uint64_t)ids_agree(c, u64_at(&c->v[i], d), u, 0);
-			if (root_ok && agree * 20 >= c->n * 19) {
-				/* the pair found is (real_cred, cred) or (cred, ...): take the lower */
-				*d_cred = d;
-				*uid_off = u;
-				return HAYWIRE_OK;
+			if (root_ok && agree > best_agree) {
+				best_agree = agree;
+				best_u = u;
 			}
+		}
+		if (best_agree * 20 >= c->n * 19) {
+			/* the pair found is (real_cred, cred) or (cred, ...): take the lower */
+			*d_cred = d;
+			*uid_off = best_u;
+			return HAYWIRE_OK;
 		}
 	}
 	return hw_fail(HAYWIRE_E_NOT_FOUND, "calibration: no cred pointer with consistent ids");

@@ -145,7 +145,7 @@ static inline void fk_layout(struct fake_kernel *fk)
 #undef FK_FIELD
 	fk->task_size = off + 0x100 + (uint32_t)(fk_rand(fk) % 0x400);
 	L->task_size = L->comm + 16;
-	L->cred_uid = 4;
+	L->cred_uid = fk_rand(fk) % 2 ? 4 : 8; /* atomic_t or atomic_long_t usage */
 	L->mm_pgd = 8 * (1 + (uint32_t)(fk_rand(fk) % 16));
 	fk->signal_thread_head = 8 * (1 + (uint32_t)(fk_rand(fk) % 32));
 }
@@ -199,9 +199,9 @@ static inline int fk_add(struct fake_kernel *fk, int pid, int leader, int parent
 			fk_w64(fk, t->mm + L->mm_pgd, pgd);
 		}
 		uint64_t cred = fk_alloc(fk, 0xa0, 64);
-		fk_w32(fk, cred, 3); /* usage */
+		fk_w64(fk, cred, 3); /* usage */
 		for (int i = 0; i < 8; i++)
-			fk_w32(fk, cred + 4 + 4 * (uint32_t)i, uid);
+			fk_w32(fk, cred + L->cred_uid + 4 * (uint32_t)i, uid);
 		t->cred = cred;
 	} else {
 		t->signal = lead->signal;
