@@ -8,7 +8,9 @@
  * layout, ended by a record whose offset is -1. It is indexed, not copied:
  * one small entry per record, sorted by plain offset, and reads copy out of
  * the file's mapping. Bytes no record covers read as zeros, as holes in a
- * plain file would.
+ * plain file would. A record that rewrites exactly the bytes of an earlier
+ * one (makedumpfile updates its sub-header that way) replaces it; any other
+ * overlap is corruption.
  */
 #include "source/dump.h"
 
@@ -28,6 +30,7 @@ struct hw_flat_record {
 	uint64_t plain;  /* offset in the plain layout */
 	uint64_t len;
 	uint64_t stored; /* offset of the data in the flattened file */
+	uint64_t seq;    /* position in the stream: later records win */
 };
 
 static uint64_t get_be64(const uint8_t *p)
@@ -41,7 +44,11 @@ static uint64_t get_be64(const uint8_t *p)
 static int by_plain(const void *a, const void *b)
 {
 	const struct hw_flat_record *x = a, *y = b;
-	return x->plain < y->plain ? -1 : x->plain > y->plain;
+	if (x->plain != y->plain)
+		return x->plain < y->plain ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Walk the records twice: count (bounding the index), then fill. */
@@ -82,7 +89,7 @@ static int index_records(struct hw_kd_view *v, const char *what)
 				               "limit",
 				               what, (long long)off, FLAT_MAX_OFFSET);
 			if (len && pass == 1)
-				v->rec[n] = (struct hw_flat_record){(uint64_t)off, (uint64_t)len, pos};
+				v->rec[n] = (struct hw_flat_record){(uint64_t)off, (uint64_t)len, pos, n};
 			n += len != 0;
 			if (n > FLAT_MAX_RECORDS)
 				return hw_fail(HAYWIRE_E_LIMIT, "%s: more than %llu flattened records",
@@ -97,13 +104,21 @@ static int index_records(struct hw_kd_view *v, const char *what)
 		v->nrec = n;
 	}
 	qsort(v->rec, v->nrec, sizeof *v->rec, by_plain);
+	uint64_t kept = 0;
 	for (uint64_t i = 0; i < v->nrec; i++) {
-		if (i && v->rec[i].plain < v->rec[i - 1].plain + v->rec[i - 1].len)
+		struct hw_flat_record *last = kept ? &v->rec[kept - 1] : NULL;
+		if (last && last->plain == v->rec[i].plain && last->len == v->rec[i].len) {
+			*last = v->rec[i]; /* the same bytes written again: the later one */
+			continue;
+		}
+		if (last && v->rec[i].plain < last->plain + last->len)
 			return hw_fail(HAYWIRE_E_CORRUPT,
 			               "%s: flattened records overlap at plain offset %llu", what,
 			               (unsigned long long)v->rec[i].plain);
+		v->rec[kept++] = v->rec[i];
 		v->size = v->rec[i].plain + v->rec[i].len;
 	}
+	v->nrec = kept;
 	return HAYWIRE_OK;
 }
 

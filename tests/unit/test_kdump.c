@@ -224,10 +224,10 @@ START_TEST(damaged_kdumps_fail_cleanly)
 	open_fails(&b, HAYWIRE_E_CORRUPT, "negative");
 	b.len = 0;
 	buf_at(&b, 0, flat.p, 4096);
-	for (int i = 0; i < 2; i++) { /* the same bytes twice */
-		buf_be(&b, b.len, 0);
+	for (int i = 0; i < 2; i++) { /* overlapping, not the same extent */
+		buf_be(&b, b.len, (uint64_t)i * 512);
 		buf_be(&b, b.len, 1024);
-		buf_put(&b, good.p, 1024);
+		buf_put(&b, good.p + i * 512, 1024);
 	}
 	buf_be(&b, b.len, UINT64_MAX);
 	buf_be(&b, b.len, UINT64_MAX);
@@ -240,6 +240,40 @@ START_TEST(damaged_kdumps_fail_cleanly)
 	buf_free(&b);
 	buf_free(&good);
 #undef FRESH
+}
+END_TEST
+
+START_TEST(a_rewritten_flattened_record_wins)
+{
+	struct kd_layout lay;
+	struct buf plain = kd_build(pages, NPAGES, 128, "x86_64", NULL, &lay);
+	/* block-sized records; then the bitmap block again, without pfn 100 */
+	struct buf flat = kd_flatten(&plain, KD_BLOCK);
+	size_t block = lay.bitmap2 - KD_BLOCK / 2;
+	ck_assert_uint_eq(block % KD_BLOCK, 0);
+	uint8_t bitmaps[KD_BLOCK];
+	memcpy(bitmaps, plain.p + block, KD_BLOCK);
+	bitmaps[100 / 8] &= (uint8_t) ~(1u << (100 % 8));
+	bitmaps[KD_BLOCK / 2 + 100 / 8] &= (uint8_t) ~(1u << (100 % 8));
+	flat.len -= 16; /* reopen the stream before its end marker */
+	buf_be(&flat, flat.len, block);
+	buf_be(&flat, flat.len, KD_BLOCK);
+	buf_put(&flat, bitmaps, KD_BLOCK);
+	buf_be(&flat, flat.len, UINT64_MAX);
+	buf_be(&flat, flat.len, UINT64_MAX);
+	char *path, *spec = spec_of(&flat, &path);
+	haywire_source *src = NULL;
+	ck_assert_msg(haywire_source_open(spec, &src) == HAYWIRE_OK, "%s", haywire_last_error());
+	ck_assert_uint_eq(haywire_source_ram_range_count(src), 2);
+	uint8_t b;
+	ck_assert_int_eq(haywire_source_read(src, 100 * KD_BLOCK, &b, 1, NULL), HAYWIRE_E_NOT_RAM);
+	check_page(src, 9, 0);
+	haywire_source_close(src);
+	unlink(path);
+	free(path);
+	free(spec);
+	buf_free(&plain);
+	buf_free(&flat);
 }
 END_TEST
 
@@ -300,6 +334,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, plain_and_flattened_read_the_same_pages);
 	tcase_add_test(tc, damaged_kdumps_fail_cleanly);
+	tcase_add_test(tc, a_rewritten_flattened_record_wins);
 	tcase_add_test(tc, concurrent_reads_share_the_cache);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
