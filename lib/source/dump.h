@@ -27,8 +27,9 @@ void hw_unmap_file(struct hw_mapped_file *m);
 /*
  * hw_ranges_validate for ranges read from a dump header: a bad listing is
  * the file's fault, so it is reported as HAYWIRE_E_CORRUPT (too many ranges
- * as HAYWIRE_E_LIMIT). Merges neighbours that are contiguous both in PA and
- * in the mapping, so listings match the RAM-file source. Updates *N.
+ * as HAYWIRE_E_LIMIT). Merges ranges that touch or overlap in PA when their
+ * bytes come from one contiguous place (so listings match the RAM-file
+ * source, and aliases collapse). Updates *N.
  */
 int hw_dump_ranges_finish(struct hw_range *ranges, uint64_t *n, const char *what);
 

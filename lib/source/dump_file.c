@@ -57,14 +57,19 @@ static int by_gpa(const void *a, const void *b)
 	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
 }
 
-/* B continues A without a gap, in PA and in where the bytes come from. */
+/*
+ * B (sorted after A) touches or overlaps A and its bytes come from the same
+ * place as A's would: the union is one range. Covers neighbours and aliases
+ * (ELF dumps with paging on repeat a physical block once per mapping).
+ */
 static int continues(const struct hw_range *a, const struct hw_range *b)
 {
-	if (a->gpa + a->size != b->gpa)
+	uint64_t delta = b->gpa - a->gpa; /* b->gpa >= a->gpa: sorted */
+	if (delta > a->size)
 		return 0;
 	if (a->host || b->host)
-		return a->host && b->host && a->host + a->size == b->host;
-	return a->offset + a->size == b->offset;
+		return a->host && b->host && a->host + delta == b->host;
+	return a->offset + delta == b->offset;
 }
 
 int hw_dump_ranges_finish(struct hw_range *r, uint64_t *n, const char *what)
@@ -80,9 +85,12 @@ int hw_dump_ranges_finish(struct hw_range *r, uint64_t *n, const char *what)
 	qsort(r, count, sizeof *r, by_gpa);
 	uint64_t out = 0;
 	for (uint64_t i = 0; i < count; i++) {
-		if (out && continues(&r[out - 1], &r[i]))
-			r[out - 1].size += r[i].size;
-		else
+		struct hw_range *last = out ? &r[out - 1] : NULL;
+		if (last && continues(last, &r[i])) {
+			uint64_t end = r[i].gpa + r[i].size;
+			if (end > last->gpa + last->size)
+				last->size = end - last->gpa;
+		} else
 			r[out++] = r[i];
 	}
 	*n = out;

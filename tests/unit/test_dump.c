@@ -259,7 +259,23 @@ START_TEST(elf_bad_input_each_has_a_status_and_message)
 	dump_fails(&b, HAYWIRE_E_CORRUPT, "runs past the end");
 	buf_free(&b);
 
-	/* overlapping segments; p_filesz > p_memsz; PA wrapping; no memory at all */
+	/* the same bytes listed twice (aliases, as with paging on) are one range */
+	struct seg alias[] = {{PT_LOAD, 0x1000, 0x3000, 0x3000, 0x1000, 0},
+	                      {PT_LOAD, 0x2000, 0x1000, 0x1000, 0x2000, 1},
+	                      {PT_LOAD, 0x1000, 0x3000, 0x3000, 0x1000, 1}};
+	b = elf_build(1, EM_X86_64, alias, 3, NULL);
+	char *path = buf_file(&b), *spec = tu_spec("dump:", path, NULL);
+	haywire_source *src = open_ok(spec);
+	ck_assert_uint_eq(haywire_source_ram_range_count(src), 1);
+	ck_assert_uint_eq(haywire_source_ram_size(src), 0x3000);
+	assert_pattern(src, 0x1000, 0x3000);
+	haywire_source_close(src);
+	unlink(path);
+	free(path);
+	free(spec);
+	buf_free(&b);
+
+	/* overlapping segments with different bytes; p_filesz > p_memsz; PA wrapping; none */
 	struct seg overlap[] = {{PT_LOAD, 0x1000, 0x2000, 0x2000, 0, 0},
 	                        {PT_LOAD, 0x2000, 0x1000, 0x1000, 0, 0}};
 	b = elf_build(1, EM_X86_64, overlap, 2, NULL);
