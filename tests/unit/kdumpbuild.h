@@ -8,10 +8,55 @@
 #include "dumpbuild.h"
 
 #include <zlib.h>
+#ifdef HW_TEST_LZO
+#include <lzo/lzo1x.h>
+#endif
+#ifdef HW_TEST_SNAPPY
+#include <snappy-c.h>
+#endif
+#ifdef HW_TEST_ZSTD
+#include <zstd.h>
+#endif
 
 #define KD_BLOCK 4096u
 
-enum kd_page { KD_ZLIB, KD_RAW, KD_ZERO };
+enum kd_page { KD_ZLIB, KD_RAW, KD_ZERO, KD_LZO, KD_SNAPPY, KD_ZSTD };
+
+/* Compress a page with the codec KIND names; returns the page-descriptor flag. */
+static inline uint32_t kd_compress(enum kd_page kind, const uint8_t *page, uint8_t *out,
+                                   size_t *len)
+{
+	switch (kind) {
+#ifdef HW_TEST_LZO
+	case KD_LZO: {
+		static uint8_t work[LZO1X_1_MEM_COMPRESS];
+		lzo_uint n = *len;
+		ck_assert_int_eq(lzo_init(), LZO_E_OK);
+		ck_assert_int_eq(lzo1x_1_compress(page, KD_BLOCK, out, &n, work), LZO_E_OK);
+		*len = n;
+		return 0x2;
+	}
+#endif
+#ifdef HW_TEST_SNAPPY
+	case KD_SNAPPY:
+		ck_assert_int_eq(snappy_compress((const char *)page, KD_BLOCK, (char *)out, len),
+		                 SNAPPY_OK);
+		return 0x4;
+#endif
+#ifdef HW_TEST_ZSTD
+	case KD_ZSTD:
+		*len = ZSTD_compress(out, *len, page, KD_BLOCK, 3);
+		ck_assert(!ZSTD_isError(*len));
+		return 0x20;
+#endif
+	default: {
+		uLongf n = *len;
+		ck_assert_int_eq(compress2(out, &n, page, KD_BLOCK, 6), Z_OK);
+		*len = n;
+		return 0x1;
+	}
+	}
+}
 
 /*
  * Page bytes of the synthetic kdump: compressible (zlib must win, as QEMU
@@ -69,13 +114,13 @@ static inline struct buf kd_build(const struct kd_page_spec *pages, int n, uint6
 		uint64_t pa = pages[i].pfn * KD_BLOCK;
 		for (unsigned k = 0; k < KD_BLOCK; k++)
 			page[k] = pages[i].kind == KD_ZERO ? 0 : kd_byte(pa + k);
-		uLongf len = sizeof packed;
+		size_t len = sizeof packed;
 		uint32_t flags = 0;
 		const uint8_t *src = page;
 		if (pages[i].kind != KD_RAW) {
-			ck_assert_int_eq(compress2(packed, &len, page, KD_BLOCK, 6), Z_OK);
+			flags = kd_compress(pages[i].kind, page, packed, &len);
 			ck_assert_uint_lt(len, KD_BLOCK);
-			flags = 1, src = packed;
+			src = packed;
 		} else
 			len = KD_BLOCK;
 		buf_le(&b, desc + 24 * (size_t)i, data, 8);

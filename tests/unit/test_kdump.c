@@ -277,6 +277,36 @@ START_TEST(a_rewritten_flattened_record_wins)
 }
 END_TEST
 
+START_TEST(every_built_in_codec_decompresses)
+{
+	/* zlib always; lzo, snappy and zstd when both library and test have them */
+	struct kd_page_spec codecs[] = {
+		{1, KD_ZLIB},
+#if defined(HW_TEST_LZO)
+		{2, KD_LZO},
+#endif
+#if defined(HW_TEST_SNAPPY)
+		{3, KD_SNAPPY},
+#endif
+#if defined(HW_TEST_ZSTD)
+		{4, KD_ZSTD},
+#endif
+	};
+	int n = (int)(sizeof codecs / sizeof codecs[0]);
+	struct buf plain = kd_build(codecs, n, 64, "x86_64", NULL, NULL);
+	char *path, *spec = spec_of(&plain, &path);
+	haywire_source *src = NULL;
+	ck_assert_msg(haywire_source_open(spec, &src) == HAYWIRE_OK, "%s", haywire_last_error());
+	for (int i = 0; i < n; i++)
+		check_page(src, codecs[i].pfn, 0);
+	haywire_source_close(src);
+	unlink(path);
+	free(path);
+	free(spec);
+	buf_free(&plain);
+}
+END_TEST
+
 struct reader {
 	haywire_source *src;
 	unsigned seed;
@@ -335,6 +365,7 @@ int main(void)
 	tcase_add_test(tc, plain_and_flattened_read_the_same_pages);
 	tcase_add_test(tc, damaged_kdumps_fail_cleanly);
 	tcase_add_test(tc, a_rewritten_flattened_record_wins);
+	tcase_add_test(tc, every_built_in_codec_decompresses);
 	tcase_add_test(tc, concurrent_reads_share_the_cache);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
