@@ -1,6 +1,6 @@
 /*
- * dump-compare DUMPSPEC RAMSPEC [--cpus] [--want-cr3] [--rom START:END]...
- *                                 [--extra BYTES]
+ * dump-compare DUMPSPEC RAMSPEC [--cpus] [--ncpus N] [--want-cr3] [--x86-reset]
+ *                                 [--rom START:END]... [--extra BYTES]
  *
  * Checks a dump against the RAM file of the same moment: every byte of
  * every RAM range the dump lists reads the same through both sources, and
@@ -11,7 +11,7 @@
  * 0xc0000..0x100000 before firmware shadows it), so bytes there may differ;
  * --extra allows that many dump bytes outside the RAM file (x86's BIOS
  * ROM below 4 GiB). With --cpus, prints the vCPU registers and fails if
- * there are none; --want-cr3 also requires CR3/CR4. --x86-reset checks the
+ * there are none (--ncpus N: not exactly N); --want-cr3 also requires CR3/CR4. --x86-reset checks the
  * values a vCPU that never ran must hold (CR0 0x60000010, IP 0xfff0), which
  * proves the registers are read from the right place.
  */
@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 	int cpus = 0, want_cr3 = 0, x86_reset = 0;
 	uint64_t rom_lo[8], rom_hi[8], extra_allowed = 0, extra = 0;
 	int nrom = 0;
+	uint32_t want_ncpus = 0;
 	for (int i = 3; i < argc; i++) {
 		cpus |= !strcmp(argv[i], "--cpus");
 		want_cr3 |= !strcmp(argv[i], "--want-cr3");
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--rom") && i + 1 < argc && nrom < 8 &&
 		    sscanf(argv[i + 1], "%" SCNx64 ":%" SCNx64, &rom_lo[nrom], &rom_hi[nrom]) == 2)
 			nrom++, i++;
+		else if (!strcmp(argv[i], "--ncpus") && i + 1 < argc)
+			want_ncpus = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--extra") && i + 1 < argc)
 			extra_allowed = strtoull(argv[++i], NULL, 0);
 	}
@@ -140,8 +143,8 @@ int main(int argc, char **argv)
 	}
 	uint32_t ncpu = haywire_source_cpu_count(dump);
 	if (cpus) {
-		if (!ncpu) {
-			printf("FAIL no vCPU registers\n");
+		if (!ncpu || (want_ncpus && ncpu != want_ncpus)) {
+			printf("FAIL registers of %u vCPUs\n", ncpu);
 			bad++;
 		}
 		for (uint32_t c = 0; c < ncpu; c++) {

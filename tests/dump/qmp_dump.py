@@ -100,7 +100,7 @@ def main():
     sock = os.path.join(tmp, "qmp.sock")
     size = RAM_MIB << 20
     fill_pattern(ram, size)
-    cmd = [qemu, *machine, "-m", str(RAM_MIB), "-S", "-nographic", "-nodefaults",
+    cmd = [qemu, *machine, "-m", str(RAM_MIB), "-smp", "2", "-S", "-nographic", "-nodefaults",
            "-accel", "tcg",
            "-object", f"memory-backend-file,id=ram,size={RAM_MIB}M,mem-path={ram},share=on",
            "-machine", "memory-backend=ram", "-qmp", f"unix:{sock},server=on,wait=off"]
@@ -132,7 +132,7 @@ def main():
                 failures += 1
                 continue
             args = [compare, f"dump:{out}", f"file:{ram},layout={layout}"]
-            args.append("--cpus")
+            args += ["--cpus", "--ncpus", "2"]
             if arch == "x86_64":
                 # At reset (-S) the guest sees ROMs at 0xc0000..0x100000 and
                 # the 256 KiB BIOS below 4 GiB; QEMU dumps those views.
