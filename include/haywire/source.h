@@ -10,7 +10,8 @@
  * Spec grammar (haywire_source_open):
  *
  *   spec    := "file:" PATH [ ",layout=" LAYOUT ]    QEMU memory-backend-file
- *            | "dump:" PATH                          dump file (ELF, kdump, LiME)
+ *            | "dump:" PATH [ ",layout=" LAYOUT ]    dump file (ELF, kdump, LiME);
+ *                                                     with a layout: a raw image
  *            | "qmp:" ( SOCKETPATH | HOST ":" PORT )  live QEMU over QMP
  *            | PATH                                   auto-detected by content
  *   LAYOUT  := "virt"        arm64 virt: all RAM at PA 0x40000000
@@ -29,6 +30,25 @@
  * overlap in guest-physical space, must not be empty and must lie inside the
  * file. PATH is everything up to the last ",layout=". Without a layout a RAM
  * file is read as "flat" and flagged HAYWIRE_SOURCE_LAYOUT_GUESSED.
+ *
+ * Dumps ("dump:PATH" or a bare PATH; the format comes from the magic):
+ *   - ELF cores as QEMU's dump-guest-memory writes them (ELF64 and ELF32,
+ *     little-endian): PT_LOAD segments by p_paddr, mapped without copies
+ *     (kind "dump-elf"). Bytes past a segment's p_filesz up to p_memsz are
+ *     RAM that reads as zeros (such a dump is not HAYWIRE_SOURCE_ZERO_COPY).
+ *   - kdump-compressed, plain ("KDUMP   ") or flattened ("makedumpfile",
+ *     what QEMU's kdump-* formats write); zlib pages, plus lzo, snappy and
+ *     zstd when the build has them (kind "dump-kdump"). RAM is the pages the
+ *     dump stores; pages are decompressed on demand and cached.
+ *   - LiME ("EMiL"), mapped without copies (kind "dump-lime").
+ * The RAM ranges are what the dump holds. QEMU dumps what the guest sees at
+ * each address, so a dump may hold ROMs the RAM file lacks (x86: the BIOS
+ * below 4 GiB) and shows ROM rather than RAM where firmware has not yet
+ * shadowed it (x86: 0xC0000-0xFFFFF at reset). VMCOREINFO and vCPU registers
+ * come from the dump's notes (NT_PRSTATUS: PC, SP; QEMU's x86 note: CR0,
+ * CR3, CR4). A damaged dump fails with HAYWIRE_E_CORRUPT, one asking for
+ * more than the documented caps with HAYWIRE_E_LIMIT, an unknown file with
+ * HAYWIRE_E_FORMAT naming its first bytes.
  *
  * Thread safety: a source may be read from many threads at once. Closing it
  * while another thread reads is the caller's bug.
@@ -65,7 +85,9 @@ enum haywire_source_flag {
  * Open a source described by SPEC (grammar above) and store it in *OUT.
  * Returns HAYWIRE_OK, or e.g. HAYWIRE_E_INVALID (malformed spec, unknown or
  * bad layout), HAYWIRE_E_NOT_FOUND (no such file), HAYWIRE_E_IO,
- * HAYWIRE_E_CORRUPT (empty file, file smaller than its layout),
+ * HAYWIRE_E_CORRUPT (empty file, file smaller than its layout, damaged dump),
+ * HAYWIRE_E_FORMAT (a dump: file of unknown format), HAYWIRE_E_LIMIT (a dump
+ * beyond a cap, e.g. more than 4096 separate RAM ranges),
  * HAYWIRE_E_UNSUPPORTED (a source type this build lacks). *OUT is NULL on
  * failure.
  */

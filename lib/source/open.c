@@ -2,12 +2,14 @@
  * haywire_source_open: parse a spec string and hand it to the right backend.
  * A bare path is recognised by its first bytes.
  */
+#include "source/dump.h"
 #include "source/source_impl.h"
 
 #include "core/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,20 +46,69 @@ static int sniff(const char *path, const char **what)
 	return KIND_RAW;
 }
 
-static int open_dump(const char *path)
+/* A file whose magic is known: hand it to its backend. */
+static int open_known_dump(const char *path, int kind, haywire_source **out)
+{
+	switch (kind) {
+	case KIND_ELF:
+		return hw_dump_elf_open(path, out);
+	case KIND_LIME:
+		return hw_dump_lime_open(path, out);
+	case KIND_KDUMP:
+		return hw_dump_kdump_open(path, 0, out);
+	default:
+		return hw_dump_kdump_open(path, 1, out);
+	}
+}
+
+/* A dump without a layout: the format comes from the magic, and must be known. */
+static int open_dump(const char *path, haywire_source **out)
 {
 	const char *what;
 	int kind = sniff(path, &what);
-	if (kind == KIND_RAW) {
-		if (access(path, R_OK) < 0)
-			return hw_fail_errno(errno, "dump:%s: cannot open", path);
-		return hw_fail(HAYWIRE_E_FORMAT,
-		               "dump:%s: not a recognised dump (no ELF, KDUMP, makedumpfile or "
-		               "LiME magic); for a raw image use file:PATH,layout=...",
-		               path);
-	}
-	return hw_fail(HAYWIRE_E_UNSUPPORTED, "dump:%s: %s; dump sources are not in this build",
-	               path, what);
+	if (kind != KIND_RAW)
+		return open_known_dump(path, kind, out);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hw_fail_errno(errno, "dump:%s: cannot open", path);
+	unsigned char head[8] = {0};
+	ssize_t n = read(fd, head, sizeof head);
+	close(fd);
+	if (n <= 0)
+		return hw_fail(HAYWIRE_E_FORMAT, "dump:%s: the file is empty", path);
+	char found[3 * sizeof head + 1] = "";
+	for (ssize_t i = 0; i < n; i++)
+		snprintf(found + 3 * i, sizeof found - 3 * (size_t)i, "%02x ", head[i]);
+	found[3 * n - 1] = '\0';
+	return hw_fail(HAYWIRE_E_FORMAT,
+	               "dump:%s: not a recognised dump: it starts with bytes %s, not an ELF, "
+	               "KDUMP, makedumpfile or LiME magic; for a raw image add ,layout=...",
+	               path, found);
+}
+
+/* "dump:PATH[,layout=L]": a layout makes it a raw image (a known magic with one is refused). */
+static int open_dump_spec(const char *rest, haywire_source **out)
+{
+	const char *key = ",layout=";
+	const char *cut = NULL;
+	for (const char *p = strstr(rest, key); p; p = strstr(p + 1, key))
+		cut = p;
+	if (!cut)
+		return open_dump(rest, out);
+	if (cut == rest)
+		return hw_fail(HAYWIRE_E_INVALID, "dump: spec has no path before \",layout=\"");
+	char *path = strndup(rest, (size_t)(cut - rest));
+	if (!path)
+		return hw_fail_nomem("path");
+	const char *what;
+	int rc = sniff(path, &what) == KIND_RAW
+	                 ? hw_ramfile_open(path, cut + strlen(key), out)
+	                 : hw_fail(HAYWIRE_E_INVALID,
+	                           "dump:%s: %s carries its own memory map; layout= is only for "
+	                           "raw images",
+	                           path, what);
+	free(path);
+	return rc;
 }
 
 /* "file:PATH[,layout=L]": split at the last ",layout=". */
@@ -104,7 +155,7 @@ HAYWIRE_API int haywire_source_open(const char *spec, haywire_source **out)
 	if (!strncmp(spec, "file:", 5))
 		return open_file_spec(spec + 5, out);
 	if (!strncmp(spec, "dump:", 5))
-		return *(spec + 5) ? open_dump(spec + 5)
+		return *(spec + 5) ? open_dump_spec(spec + 5, out)
 		                   : hw_fail(HAYWIRE_E_INVALID, "dump: spec has no path");
 	if (!strncmp(spec, "qmp:", 4))
 		return hw_fail(HAYWIRE_E_UNSUPPORTED, "%s: QMP sources are not in this build", spec);
@@ -116,7 +167,8 @@ HAYWIRE_API int haywire_source_open(const char *spec, haywire_source **out)
 		               (int)n, spec);
 
 	const char *what;
-	if (sniff(spec, &what) != KIND_RAW)
-		return open_dump(spec);
+	int kind = sniff(spec, &what);
+	if (kind != KIND_RAW)
+		return open_known_dump(spec, kind, out);
 	return hw_ramfile_open(spec, NULL, out);
 }
