@@ -434,6 +434,18 @@ START_TEST(scan_finds_blob_across_chunk_boundary)
 	ck_assert_uint_eq(pa, 0x40000000 + at);
 	ck_assert_uint_eq(hw_btf_type_count(btf), 30);
 	hw_btf_free(btf);
+	/* A window holding the whole blob finds it; one that cuts its header does not. */
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0x40000000 + at - 100, len + 200, &pa, &btf),
+	                 HAYWIRE_OK);
+	ck_assert_uint_eq(pa, 0x40000000 + at);
+	hw_btf_free(btf);
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0x40000000 + at + 1, 8u << 20, &pa, &btf),
+	                 HAYWIRE_E_NOT_FOUND);
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0, 0x40000000 + at + 23, &pa, &btf),
+	                 HAYWIRE_E_NOT_FOUND);
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0x40000000 + at, UINT64_MAX, &pa, &btf),
+	                 HAYWIRE_OK);
+	hw_btf_free(btf);
 	haywire_source_close(src);
 
 	/* Without the real blob only the decoy and a blob without task_struct (like a
