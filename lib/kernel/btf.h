@@ -135,4 +135,12 @@ int hw_btf_load_kva(const struct hw_kreader *r, uint64_t start, uint64_t stop,
  */
 int hw_btf_scan_source(const haywire_source *src, uint64_t *pa, struct hw_btf **out);
 
+/*
+ * The same, looking for headers only in guest-physical [START, START + LEN)
+ * (the blob itself may run past it): e.g. the kernel image from _stext's
+ * physical address, far cheaper than all of RAM.
+ */
+int hw_btf_scan_pa_range(const haywire_source *src, uint64_t start, uint64_t len, uint64_t *pa,
+                         struct hw_btf **out);
+
 #endif

@@ -86,19 +86,26 @@ static int try_blob(const haywire_source *src, uint64_t pa, uint64_t total, stru
 	return st;
 }
 
-int hw_btf_scan_source(const haywire_source *src, uint64_t *pa, struct hw_btf **out)
+int hw_btf_scan_pa_range(const haywire_source *src, uint64_t start, uint64_t len, uint64_t *pa,
+                         struct hw_btf **out)
 {
 	*out = NULL;
-	if (!src)
-		return hw_fail(HAYWIRE_E_INVALID, "btf scan: NULL source");
+	if (!src || !pa)
+		return hw_fail(HAYWIRE_E_INVALID, "btf scan: NULL argument");
+	uint64_t stop = start + len < start ? UINT64_MAX : start + len;
 	uint8_t *chunk = NULL;
 	uint32_t tried = 0;
 	int st = HAYWIRE_E_NOT_FOUND;
 	for (uint64_t i = 0; i < src->nranges && st == HAYWIRE_E_NOT_FOUND; i++) {
 		const struct hw_range *r = &src->ranges[i];
+		uint64_t r_end = r->gpa + r->size; /* validated: no wrap */
+		uint64_t lo = r->gpa > start ? r->gpa : start, hi = r_end < stop ? r_end : stop;
+		if (lo >= hi)
+			continue;
+		uint64_t end = hi - r->gpa;
 		/* Chunks overlap by a header less a byte: each header is seen whole once. */
-		for (uint64_t off = 0; off < r->size && st == HAYWIRE_E_NOT_FOUND;) {
-			uint64_t n = r->size - off < SCAN_CHUNK ? r->size - off : SCAN_CHUNK;
+		for (uint64_t off = lo - r->gpa; off < end && st == HAYWIRE_E_NOT_FOUND;) {
+			uint64_t n = end - off < SCAN_CHUNK ? end - off : SCAN_CHUNK;
 			const uint8_t *p;
 			if (r->host) {
 				p = r->host + off;
@@ -139,13 +146,19 @@ int hw_btf_scan_source(const haywire_source *src, uint64_t *pa, struct hw_btf **
 				}
 				hit++;
 			}
-			if (n < SCAN_CHUNK || r->size - off <= SCAN_CHUNK)
+			if (n < SCAN_CHUNK || end - off <= SCAN_CHUNK)
 				break;
 			off += SCAN_CHUNK - (HDR_LEN - 1);
 		}
 	}
 	free(chunk);
 	if (st == HAYWIRE_E_NOT_FOUND)
-		return hw_fail(st, "no parseable BTF blob in guest RAM");
+		return hw_fail(st, "no parseable BTF blob in guest RAM 0x%llx..0x%llx",
+		               (unsigned long long)start, (unsigned long long)stop);
 	return st;
+}
+
+int hw_btf_scan_source(const haywire_source *src, uint64_t *pa, struct hw_btf **out)
+{
+	return hw_btf_scan_pa_range(src, 0, UINT64_MAX, pa, out);
 }

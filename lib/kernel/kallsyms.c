@@ -218,8 +218,8 @@ static int read_addresses(const struct hw_kreader *r, const struct hw_kallsyms_a
 		return hw_fail_nomem("kallsyms addresses");
 	int st = read_array(r, a->addresses ? a->addresses : a->offsets, ks->count, size, raw,
 	                    a->addresses ? "kallsyms_addresses" : "kallsyms_offsets");
-	uint8_t b[8];
-	if (!st && !a->addresses && (st = hw_kread(r, a->relative_base, b, 8)))
+	uint8_t b[8] = {0};
+	if (!st && !a->addresses && a->relative_base && (st = hw_kread(r, a->relative_base, b, 8)))
 		st = hw_fail(st, "kallsyms: cannot read kallsyms_relative_base at 0x%llx",
 		             (unsigned long long)a->relative_base);
 	if (st) {
@@ -232,6 +232,8 @@ static int read_addresses(const struct hw_kreader *r, const struct hw_kallsyms_a
 		ks->mode = HW_KALLSYMS_AUTO;
 	} else {
 		uint64_t base = hw_le64(b);
+		if (!a->relative_base)
+			mode = HW_KALLSYMS_PLACE_RELATIVE;
 		if (mode == HW_KALLSYMS_AUTO) {
 			mode = HW_KALLSYMS_RELATIVE;
 			for (uint32_t i = 0; i < ks->count; i++)
@@ -243,7 +245,9 @@ static int read_addresses(const struct hw_kreader *r, const struct hw_kallsyms_a
 		for (uint32_t i = 0; i < ks->count; i++) {
 			uint32_t u = hw_le32(raw + 4 * i);
 			int32_t s = (int32_t)u;
-			if (mode == HW_KALLSYMS_RELATIVE)
+			if (mode == HW_KALLSYMS_PLACE_RELATIVE) /* &offsets[i] + offsets[i] */
+				ks->syms[i].addr = a->offsets + 4ull * i + (uint64_t)(int64_t)s;
+			else if (mode == HW_KALLSYMS_RELATIVE)
 				ks->syms[i].addr = base + u;
 			else if (s >= 0)
 				ks->syms[i].addr = (uint64_t)s;
@@ -313,7 +317,7 @@ int hw_kallsyms_load(const struct hw_kreader *r, const struct hw_kallsyms_addrs 
 	if (!r || !r->read || !a)
 		return hw_fail(HAYWIRE_E_INVALID, "kallsyms: NULL argument");
 	if (!a->num_syms || !a->names || !a->token_table || !a->token_index ||
-	    !(a->addresses || (a->offsets && a->relative_base)))
+	    !(a->addresses || a->offsets))
 		return hw_fail(HAYWIRE_E_INVALID, "kallsyms: table addresses incomplete");
 	uint8_t b[4];
 	int st = hw_kread(r, a->num_syms, b, 4);
@@ -413,8 +417,10 @@ int hw_kallsyms_addrs_from_vmcoreinfo(const struct hw_vmcoreinfo *v,
 	    (st = hw_vmcoreinfo_symbol(v, "kallsyms_token_index", &out->token_index)))
 		return st;
 	if (hw_vmcoreinfo_symbol(v, "kallsyms_offsets", &out->offsets) == HAYWIRE_OK) {
-		/* Linux 6.0 .. 6.13 also give the base; later ones dropped it. */
-		return hw_vmcoreinfo_symbol(v, "kallsyms_relative_base", &out->relative_base);
+		/* Kernels with place-relative offsets (2026 on) have no base. */
+		if (hw_vmcoreinfo_symbol(v, "kallsyms_relative_base", &out->relative_base))
+			out->relative_base = 0;
+		return HAYWIRE_OK;
 	}
 	return hw_vmcoreinfo_symbol(v, "kallsyms_addresses", &out->addresses);
 }

@@ -28,7 +28,8 @@
 struct hw_kallsyms_addrs {
 	uint64_t num_syms, names, token_table, token_index;
 	uint64_t offsets, relative_base; /* CONFIG_KALLSYMS_BASE_RELATIVE (default) */
-	uint64_t addresses;              /* otherwise */
+	uint64_t addresses;              /* kernels without BASE_RELATIVE */
+	/* OFFSETS without RELATIVE_BASE (0): place-relative offsets, kernels of 2026 on. */
 };
 
 /*
@@ -36,17 +37,23 @@ struct hw_kallsyms_addrs {
  * SMP up to Linux 6.14): offsets >= 0 are absolute values (per-CPU variables),
  * negative ones mean relative_base - 1 - offset. Otherwise an address is
  * relative_base + (u32)offset. AUTO picks ABSOLUTE when any offset is
- * negative, which a relative table (image < 2 GiB) never has.
+ * negative, which a relative table (image < 2 GiB) never has. Tables without
+ * kallsyms_relative_base are PLACE_RELATIVE: address = &offsets[i] + offsets[i].
  */
 enum hw_kallsyms_mode {
 	HW_KALLSYMS_AUTO = 0,
 	HW_KALLSYMS_ABSOLUTE_PERCPU = 1,
 	HW_KALLSYMS_RELATIVE = 2,
+	HW_KALLSYMS_PLACE_RELATIVE = 3,
 };
 
 struct hw_kallsyms;
 
-/* Fill *OUT from VMCOREINFO's SYMBOL(kallsyms_*) keys; HAYWIRE_E_NOT_FOUND names a missing one. */
+/*
+ * Fill *OUT from VMCOREINFO's SYMBOL(kallsyms_*) keys; HAYWIRE_E_NOT_FOUND names
+ * a missing one. kallsyms_offsets without kallsyms_relative_base is taken as
+ * the place-relative form (relative_base 0).
+ */
 int hw_kallsyms_addrs_from_vmcoreinfo(const struct hw_vmcoreinfo *v,
                                       struct hw_kallsyms_addrs *out);
 

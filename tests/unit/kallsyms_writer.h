@@ -60,7 +60,7 @@ static inline void put_le(uint8_t *p, uint64_t v, int n)
 static const char *const common[] = {"kallsyms_", "sym_", "init", "task", "_t", "ext",
                                      "__", "per_cpu", "0", "00"};
 
-enum layout { OFFSETS_RELATIVE, OFFSETS_ABSOLUTE_PERCPU, ADDRESSES };
+enum layout { OFFSETS_RELATIVE, OFFSETS_ABSOLUTE_PERCPU, ADDRESSES, OFFSETS_PLACE_RELATIVE };
 
 /*
  * Tables for SYMS (sorted by address) laid out from kernel VA BASE in
@@ -136,9 +136,12 @@ static inline struct image build_layout(uint64_t base, const struct sym *syms, u
 			put_le(addrs + 8 * i, syms[i].addr, 8);
 		im.a.addresses = put(&im, addrs, (size_t)n * 8, 8);
 	} else {
+		uint64_t at = im.base + (im.len + 7) / 8 * 8; /* where the offsets will sit */
 		for (uint32_t i = 0; i < n; i++) {
 			int64_t off;
-			if (how == OFFSETS_RELATIVE)
+			if (how == OFFSETS_PLACE_RELATIVE)
+				off = (int64_t)(syms[i].addr - (at + 4ull * i));
+			else if (how == OFFSETS_RELATIVE)
 				off = (int64_t)(syms[i].addr - relative_base);
 			else if (syms[i].addr < relative_base) /* per-CPU: absolute */
 				off = (int64_t)syms[i].addr;
@@ -147,9 +150,12 @@ static inline struct image build_layout(uint64_t base, const struct sym *syms, u
 			put_le(addrs + 4 * i, (uint64_t)off, 4);
 		}
 		im.a.offsets = put(&im, addrs, (size_t)n * 4, 8);
-		uint8_t b[8];
-		put_le(b, relative_base, 8);
-		im.a.relative_base = put(&im, b, 8, 8);
+		ck_assert_uint_eq(im.a.offsets, at);
+		if (how != OFFSETS_PLACE_RELATIVE) {
+			uint8_t b[8];
+			put_le(b, relative_base, 8);
+			im.a.relative_base = put(&im, b, 8, 8);
+		}
 	}
 	uint8_t cnt[4];
 	put_le(cnt, n, 4);

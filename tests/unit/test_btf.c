@@ -2,6 +2,7 @@
 #include "kernel/btf.h"
 
 #include "btf_writer.h"
+#include "buffer_source.h"
 #include "testutil.h"
 
 #include <haywire/haywire.h>
@@ -433,6 +434,18 @@ START_TEST(scan_finds_blob_across_chunk_boundary)
 	ck_assert_uint_eq(pa, 0x40000000 + at);
 	ck_assert_uint_eq(hw_btf_type_count(btf), 30);
 	hw_btf_free(btf);
+	/* A window holding the whole blob finds it; one that cuts its header does not. */
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0x40000000 + at - 100, len + 200, &pa, &btf),
+	                 HAYWIRE_OK);
+	ck_assert_uint_eq(pa, 0x40000000 + at);
+	hw_btf_free(btf);
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0x40000000 + at + 1, 8u << 20, &pa, &btf),
+	                 HAYWIRE_E_NOT_FOUND);
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0, 0x40000000 + at + 23, &pa, &btf),
+	                 HAYWIRE_E_NOT_FOUND);
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, 0x40000000 + at, UINT64_MAX, &pa, &btf),
+	                 HAYWIRE_OK);
+	hw_btf_free(btf);
 	haywire_source_close(src);
 
 	/* Without the real blob only the decoy and a blob without task_struct (like a
@@ -455,6 +468,32 @@ START_TEST(scan_finds_blob_across_chunk_boundary)
 }
 END_TEST
 
+static uint8_t noise(uint64_t off)
+{
+	return tu_pattern(off * 3);
+}
+
+START_TEST(scan_through_reads)
+{
+	/* No mapping: 4 MiB chunks are copied; the blob straddles the second chunk edge. */
+	size_t len;
+	uint8_t *b = mini_kernel(&len);
+	struct buffer_ram *ram;
+	haywire_source *src = buffer_source(0x80000000ull, 12u << 20, noise, &ram);
+	uint64_t at = 2 * ((4u << 20) - 23) - 5;
+	memcpy(ram->bytes + at, b, len);
+	struct hw_btf *btf = NULL;
+	uint64_t pa = 0;
+	ck_assert_msg(hw_btf_scan_source(src, &pa, &btf) == HAYWIRE_OK, "%s", haywire_last_error());
+	ck_assert_uint_eq(pa, 0x80000000ull + at);
+	ck_assert_uint_eq(hw_btf_type_count(btf), 30);
+	ck_assert_uint_gt(ram->reads, 1);
+	hw_btf_free(btf);
+	haywire_source_close(src);
+	free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("btf");
@@ -470,6 +509,7 @@ int main(void)
 	tcase_add_test(tc, load_through_reader);
 	tcase_add_test(tc, header_plausibility);
 	tcase_add_test(tc, scan_finds_blob_across_chunk_boundary);
+	tcase_add_test(tc, scan_through_reads);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

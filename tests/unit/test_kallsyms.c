@@ -141,6 +141,21 @@ START_TEST(absolute_percpu_offsets)
 }
 END_TEST
 
+START_TEST(place_relative_offsets)
+{
+	const uint32_t n = 700;
+	struct sym *s = make_syms(n, 0xffffffff81000000ull, 0);
+	struct image im = build(s, n, OFFSETS_PLACE_RELATIVE, 0);
+	ck_assert_uint_eq(im.a.relative_base, 0);
+	struct hw_kallsyms *ks = load_ok(&im, HW_KALLSYMS_AUTO);
+	ck_assert_int_eq(hw_kallsyms_mode_used(ks), HW_KALLSYMS_PLACE_RELATIVE);
+	assert_same(ks, s, n);
+	hw_kallsyms_free(ks);
+	free(im.mem);
+	free(s);
+}
+END_TEST
+
 START_TEST(plain_addresses)
 {
 	const uint32_t n = 500;
@@ -210,6 +225,7 @@ START_TEST(damaged_tables)
 	im.a = a;
 	im.a.names = 0;
 	load_fails(&im, HW_KALLSYMS_AUTO, HAYWIRE_E_INVALID, "incomplete");
+
 	im.a = a;
 
 	/* Random damage anywhere: any status, never a crash (ASan watches). */
@@ -266,6 +282,17 @@ START_TEST(addresses_from_vmcoreinfo)
 	ck_assert_int_eq(hw_kallsyms_addrs_from_vmcoreinfo(v, &a), HAYWIRE_OK);
 	ck_assert_uint_eq(a.addresses, 5);
 	ck_assert_uint_eq(a.offsets, 0);
+	hw_vmcoreinfo_free(v);
+
+	/* Newest kernels: offsets without a base are place-relative. */
+	static const char newest[] = "OSRELEASE=7.0.0\n"
+	                             "SYMBOL(kallsyms_names)=1\nSYMBOL(kallsyms_num_syms)=2\n"
+	                             "SYMBOL(kallsyms_token_table)=3\nSYMBOL(kallsyms_token_index)=4\n"
+	                             "SYMBOL(kallsyms_offsets)=5\n";
+	ck_assert_int_eq(hw_vmcoreinfo_parse(newest, sizeof newest - 1, &v), HAYWIRE_OK);
+	ck_assert_int_eq(hw_kallsyms_addrs_from_vmcoreinfo(v, &a), HAYWIRE_OK);
+	ck_assert_uint_eq(a.offsets, 5);
+	ck_assert_uint_eq(a.relative_base, 0);
 	hw_vmcoreinfo_free(v);
 
 	static const char none[] = "OSRELEASE=5.15.0\nSYMBOL(_stext)=ffffffff81000000\n";
@@ -354,6 +381,7 @@ int main(void)
 	tcase_add_test(tc, relative_offsets);
 	tcase_add_test(tc, absolute_percpu_offsets);
 	tcase_add_test(tc, plain_addresses);
+	tcase_add_test(tc, place_relative_offsets);
 	tcase_add_test(tc, damaged_tables);
 	tcase_add_test(tc, addresses_from_vmcoreinfo);
 	tcase_add_test(tc, locates_tables_without_symbols);

@@ -17,6 +17,7 @@
 #include "testutil.h"
 
 #include <haywire/haywire.h>
+#include <time.h>
 
 START_TEST(real_guest)
 {
@@ -30,8 +31,14 @@ START_TEST(real_guest)
 
 	struct hw_vmci_found *found = NULL;
 	uint32_t nfound = 0;
+	struct timespec s0, s1;
+	clock_gettime(CLOCK_MONOTONIC, &s0);
 	ck_assert_msg(hw_vmcoreinfo_scan(src, &found, &nfound) == HAYWIRE_OK, "%s",
 	              haywire_last_error());
+	clock_gettime(CLOCK_MONOTONIC, &s1);
+	printf("VMCOREINFO scan of %llu MiB: %.1f ms\n",
+	       (unsigned long long)(haywire_source_ram_size(src) >> 20),
+	       (double)(s1.tv_sec - s0.tv_sec) * 1e3 + (s1.tv_nsec - s0.tv_nsec) / 1e6);
 	for (uint32_t i = 0; i < nfound; i++)
 		printf("VMCOREINFO %s at PA 0x%llx: %s, %u lines\n",
 		       found[i].is_note ? "note" : "text", (unsigned long long)found[i].pa,
@@ -73,9 +80,23 @@ START_TEST(real_guest)
 	       (unsigned long long)stext);
 
 	struct hw_btf *btf = NULL;
-	uint64_t btf_pa = 0;
+	uint64_t btf_pa = 0, image_btf_pa = 0, stext_pa;
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_msg(hw_btf_scan_source(src, &btf_pa, &btf) == HAYWIRE_OK, "%s",
 	              haywire_last_error());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* Only the kernel image: the same blob, sooner. */
+	ck_assert_int_eq(hw_kernel_image_pa(p, stext, &stext_pa), HAYWIRE_OK);
+	struct hw_btf *image_btf = NULL;
+	ck_assert_int_eq(hw_btf_scan_pa_range(src, stext_pa, 128u << 20, &image_btf_pa, &image_btf),
+	                 HAYWIRE_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	ck_assert_uint_eq(image_btf_pa, btf_pa);
+	hw_btf_free(image_btf);
+	printf("BTF scan: all RAM %.1f ms, image only %.1f ms\n",
+	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6,
+	       (double)(t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6);
 	uint64_t start_btf, stop_btf;
 	if (hw_kallsyms_lookup(ks, "__start_BTF", &start_btf, NULL) == HAYWIRE_OK &&
 	    hw_kallsyms_lookup(ks, "__stop_BTF", &stop_btf, NULL) == HAYWIRE_OK) {

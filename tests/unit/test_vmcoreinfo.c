@@ -1,6 +1,7 @@
 /* VMCOREINFO: strict parsing, typed look-ups, paging facts, and the RAM scan. */
 #include "kernel/vmcoreinfo.h"
 
+#include "buffer_source.h"
 #include "testutil.h"
 
 #include <haywire/haywire.h>
@@ -372,8 +373,8 @@ END_TEST
 
 START_TEST(scan_speed)
 {
-	/* 1 GiB of (sparse) RAM: the scan looks at one byte per page. */
-	const uint64_t size = 1ull << 30;
+	/* 256 MiB of (sparse) RAM: the scan looks at one byte per page. */
+	const uint64_t size = 256ull << 20;
 	char *path = tu_make_file(size, 0);
 	write_at(path, size - (1u << 20), x86_text, sizeof x86_text);
 	char *spec = tu_spec("file:", path, "q35");
@@ -394,13 +395,71 @@ START_TEST(scan_speed)
 	ck_assert_int_eq(hw_vmcoreinfo_scan(src, &f, &n), HAYWIRE_OK);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double again = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("vmcoreinfo scan of 1 GiB: %.3f s first (page faults), %.3f s again\n", secs,
+	printf("vmcoreinfo scan of 256 MiB: %.3f s first (page faults), %.3f s again\n", secs,
 	       again);
 	hw_vmci_found_free(f, n);
 	haywire_source_close(src);
 	unlink(path);
 	free(path);
 	free(spec);
+}
+END_TEST
+
+static uint8_t noise(uint64_t off)
+{
+	return tu_pattern(off);
+}
+
+START_TEST(scan_through_reads)
+{
+	/* A source without mapping (dump, QMP): the scan reads 24 bytes per page. */
+	struct buffer_ram *ram;
+	const uint64_t size = 4u << 20;
+	haywire_source *src = buffer_source(0x100000000ull, size, noise, &ram);
+	memcpy(ram->bytes + 77 * 4096, x86_text, sizeof x86_text);
+	uint8_t note[4096];
+	size_t nlen = make_note(note, arm64_text);
+	memcpy(ram->bytes + size - 4096, note, nlen < 4096 ? nlen : 4096);
+	struct hw_vmci_found *f = NULL;
+	uint32_t n = 0;
+	ck_assert_int_eq(hw_vmcoreinfo_scan(src, &f, &n), HAYWIRE_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(f[0].pa, 0x100000000ull + 77 * 4096);
+	ck_assert_uint_eq(hw_vmcoreinfo_count(f[0].info), 29);
+	ck_assert_uint_eq(f[1].is_note, 1);
+	ck_assert_uint_eq(hw_vmcoreinfo_arch(f[1].info), HAYWIRE_ARCH_ARM64);
+	ck_assert_uint_ge(ram->reads, size / 4096); /* it really went through the reader */
+	hw_vmci_found_free(f, n);
+	haywire_source_close(src);
+}
+END_TEST
+
+START_TEST(random_damage_never_crashes)
+{
+	size_t len = sizeof x86_text - 1;
+	char *t = malloc(len);
+	uint64_t seed = 7, parsed = 0;
+	for (int round = 0; round < 20000; round++) {
+		memcpy(t, x86_text, len);
+		for (int f = 0; f < 1 + round % 3; f++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			t[10 + (seed >> 33) % (len - 10)] = (char)(seed >> 20);
+		}
+		struct hw_vmcoreinfo *v = NULL;
+		if (hw_vmcoreinfo_parse(t, len, &v) != HAYWIRE_OK) {
+			ck_assert_ptr_null(v);
+			continue;
+		}
+		parsed++;
+		struct hw_kernel_paging p;
+		uint64_t x;
+		hw_vmcoreinfo_paging(v, &p);
+		hw_vmcoreinfo_number(v, "phys_base", &x);
+		hw_vmcoreinfo_free(v);
+	}
+	/* Many mutations hit values or names harmlessly, or a NUL that shortens the text. */
+	ck_assert_uint_gt(parsed, 0);
+	free(t);
 }
 END_TEST
 
@@ -415,6 +474,8 @@ int main(void)
 	tcase_add_test(tc, rejects_bad_text);
 	tcase_add_test(tc, scan_finds_every_copy);
 	tcase_add_test(tc, scan_speed);
+	tcase_add_test(tc, scan_through_reads);
+	tcase_add_test(tc, random_damage_never_crashes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
