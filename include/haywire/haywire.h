@@ -4,6 +4,8 @@
  * Layers, each depending only on the ones before it:
  *   source  (haywire/source.h)  guest-physical memory: RAM files, dumps, QMP
  *   mmu     (haywire/aspace.h)  address spaces: page-table walks, mapped ranges
+ *   kernel  (haywire/kernel.h)  the guest Linux kernel: VMCOREINFO, symbols, types
+ *   procs   (haywire/procs.h)   processes and threads
  */
 #ifndef HAYWIRE_HAYWIRE_H
 #define HAYWIRE_HAYWIRE_H
@@ -11,5 +13,7 @@
 #include <haywire/common.h>
 #include <haywire/source.h>
 #include <haywire/aspace.h>
+#include <haywire/kernel.h>
+#include <haywire/procs.h>
 
 #endif /* HAYWIRE_HAYWIRE_H */

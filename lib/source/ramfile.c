@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 struct ramfile {
 	void *base;
 	uint64_t length;
+	char *path; /* kept so the kernel layer can try other layouts */
 };
 
 static void ramfile_destroy(haywire_source *src)
@@ -24,6 +26,7 @@ static void ramfile_destroy(haywire_source *src)
 	struct ramfile *rf = src->priv;
 	if (rf->base)
 		munmap(rf->base, rf->length);
+	free(rf->path);
 	free(rf);
 }
 
@@ -70,19 +73,32 @@ int hw_ramfile_open(const char *path, const char *layout, haywire_source **out)
 		ranges[i].host = (const uint8_t *)base + ranges[i].offset;
 
 	struct ramfile *rf = malloc(sizeof *rf);
-	if (!rf) {
+	char *copy = strdup(path);
+	if (!rf || !copy) {
+		free(rf);
+		free(copy);
 		munmap(base, size);
 		free(ranges);
 		return hw_fail_nomem("RAM file state");
 	}
-	*rf = (struct ramfile){.base = base, .length = size};
+	*rf = (struct ramfile){.base = base, .length = size, .path = copy};
 	uint32_t flags = HAYWIRE_SOURCE_ZERO_COPY;
 	if (!layout || !*layout)
 		flags |= HAYWIRE_SOURCE_LAYOUT_GUESSED;
 	rc = hw_source_new(&ramfile_ops, rf, ranges, n, flags, out);
 	if (rc) {
 		munmap(base, size);
+		free(rf->path);
 		free(rf);
 	}
 	return rc;
+}
+
+int hw_ramfile_relayout(const haywire_source *src, const char *layout, haywire_source **out)
+{
+	*out = NULL;
+	if (src->ops != &ramfile_ops)
+		return hw_fail(HAYWIRE_E_UNSUPPORTED, "only RAM files can take another layout");
+	const struct ramfile *rf = src->priv;
+	return hw_ramfile_open(rf->path, layout, out);
 }

@@ -80,4 +80,11 @@ int hw_source_read_quiet(const haywire_source *src, uint64_t pa, void *buf, uint
 /* Open a QEMU memory-backend-file (or raw image) at PATH with layout text LAYOUT (may be NULL). */
 int hw_ramfile_open(const char *path, const char *layout, haywire_source **out);
 
+/*
+ * The same RAM file as SRC under another LAYOUT (a new source). The kernel
+ * layer uses it to find the layout of a file opened without one.
+ * HAYWIRE_E_UNSUPPORTED for other backends.
+ */
+int hw_ramfile_relayout(const haywire_source *src, const char *layout, haywire_source **out);
+
 #endif
