@@ -63,7 +63,7 @@ static int read_line(struct hw_qmp *q, int64_t deadline, size_t *line_len, const
 {
 	size_t scanned = 0;
 	for (;;) {
-		char *nl = memchr(q->buf + scanned, '\n', q->len - scanned);
+		char *nl = q->len > scanned ? memchr(q->buf + scanned, '\n', q->len - scanned) : NULL;
 		if (nl) {
 			*nl = '\0';
 			*line_len = (size_t)(nl - q->buf);
@@ -344,10 +344,13 @@ static int read_greeting(struct hw_qmp *q, int64_t deadline, char **version)
 {
 	json_object *o;
 	int rc = read_object(q, deadline, &o, "QMP greeting");
+	if (rc == HAYWIRE_E_PROTOCOL || rc == HAYWIRE_E_LIMIT) {
+		char why[512]; /* copied: the message buffer is rewritten below */
+		snprintf(why, sizeof why, "%s", haywire_last_error());
+		return hw_fail(HAYWIRE_E_PROTOCOL, "not a QMP server: %s", why);
+	}
 	if (rc)
-		return rc == HAYWIRE_E_PROTOCOL || rc == HAYWIRE_E_LIMIT
-		               ? hw_fail(HAYWIRE_E_PROTOCOL, "not a QMP server: %s", haywire_last_error())
-		               : rc;
+		return rc;
 	json_object *qmp, *ver, *qemu;
 	if (!json_object_object_get_ex(o, "QMP", &qmp) ||
 	    !json_object_is_type(qmp, json_type_object)) {
@@ -393,8 +396,8 @@ int hw_qmp_connect(const char *target, int is_tcp, int timeout_ms, struct hw_qmp
 		rc = read_greeting(q, deadline, version);
 	if (!rc) {
 		rc = hw_qmp_execute(q, "qmp_capabilities", NULL, NULL);
-		if (rc == HAYWIRE_E_UNSUPPORTED)
-			rc = hw_fail(HAYWIRE_E_PROTOCOL, "%s", haywire_last_error());
+		if (rc == HAYWIRE_E_UNSUPPORTED) /* keep the message, change the class */
+			rc = hw_fail(HAYWIRE_E_PROTOCOL, "QMP peer refused qmp_capabilities");
 	}
 	if (rc) {
 		if (version) {

@@ -474,8 +474,11 @@ static int build_ranges(struct qmp_source *qs, enum read_mode mode, struct hw_ra
 		rc = hw_fail(HAYWIRE_E_CORRUPT,
 		             "info mtree -f: no RAM range belongs to a memory backend (%u backends)",
 		             qs->nbackends);
-	if (!rc && hw_ranges_validate(rs, k, "info mtree -f"))
-		rc = hw_fail(HAYWIRE_E_CORRUPT, "%s", haywire_last_error());
+	if (!rc && hw_ranges_validate(rs, k, "info mtree -f")) {
+		char why[512]; /* copied: the message buffer is rewritten below */
+		snprintf(why, sizeof why, "%s", haywire_last_error());
+		rc = hw_fail(HAYWIRE_E_CORRUPT, "%s", why);
+	}
 	if (rc) {
 		free(rs);
 		return rc;
