@@ -38,7 +38,8 @@
  * else a unix socket path. Upstream QEMU (7.2+) suffices: the memory map is
  * the flat view of address space "memory" from "info mtree -f", restricted
  * to regions that are memory backends (qom-list /objects); registers come
- * from "info registers" per vCPU at open time. RAM that cannot be mapped is
+ * from "info registers" per vCPU at open time (a vCPU whose text is not
+ * understood, e.g. a 32-bit Arm core, is listed with valid = 0). RAM that cannot be mapped is
  * read with QMP "pmemsave" into a private temp file in $TMPDIR (unlinked at
  * once), or with HMP "xp" when QEMU cannot write our files; such a source
  * has HAYWIRE_SOURCE_FALLBACK and a "read_path" property. A reply line longer

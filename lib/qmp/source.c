@@ -121,8 +121,8 @@ static int parse_options(const char *rest, struct qmp_options *o)
 static int read_pmemsave(struct qmp_source *qs, uint64_t pa, uint8_t *buf, uint64_t len)
 {
 	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
+	if (!dir || dir[0] != '/')
+		dir = "/tmp"; /* QEMU's working directory is not ours: the path must be absolute */
 	char path[4096];
 	if (snprintf(path, sizeof path, "%s/haywire-pmem-XXXXXX", dir) >= (int)sizeof path)
 		return hw_fail(HAYWIRE_E_INVALID, "TMPDIR is too long");
@@ -558,7 +558,12 @@ static int read_cpus(struct qmp_source *qs, haywire_cpu_state **out, uint32_t *c
 		char *text;
 		if ((rc = hw_qmp_hmp(qs->q, "info registers", (int)index, &text)))
 			break;
-		rc = hw_registers_parse(text, c->arch, c);
+		/* Registers are hints: a vCPU whose text we cannot read (e.g. a 32-bit
+		 * Arm core under qemu-system-aarch64) is listed with nothing valid. */
+		if (hw_registers_parse(text, c->arch, c) != HAYWIRE_OK) {
+			c->arch = HAYWIRE_ARCH_UNKNOWN;
+			c->valid = 0;
+		}
 		free(text);
 	}
 	json_object_put(list);
