@@ -364,7 +364,9 @@ static int find_backends(struct qmp_source *qs)
 	for (size_t i = 0; i < n && !rc; i++) {
 		json_object *e = json_object_array_get_idx(list, i), *jn, *jt;
 		if (!json_object_object_get_ex(e, "name", &jn) ||
-		    !json_object_object_get_ex(e, "type", &jt))
+		    !json_object_object_get_ex(e, "type", &jt) ||
+		    !json_object_is_type(jn, json_type_string) ||
+		    !json_object_is_type(jt, json_type_string))
 			continue;
 		const char *name = json_object_get_string(jn), *type = json_object_get_string(jt);
 		if (strncmp(type, "child<memory-backend-", 21))
@@ -382,8 +384,12 @@ static int find_backends(struct qmp_source *qs)
 		json_object *v;
 		if ((rc = qom_get(qs->q, path, "size", &v)))
 			break;
+		if (!json_object_is_type(v, json_type_int))
+			rc = hw_fail(HAYWIRE_E_PROTOCOL, "qom-get %s size: not a number", path);
 		b->size = (uint64_t)json_object_get_uint64(v);
 		json_object_put(v);
+		if (rc)
+			break;
 		if (qom_get(qs->q, path, "share", &v) == HAYWIRE_OK) {
 			b->share = json_object_get_boolean(v);
 			json_object_put(v);
@@ -391,10 +397,11 @@ static int find_backends(struct qmp_source *qs)
 		if (!strcmp(type, "child<memory-backend-file>")) {
 			if ((rc = qom_get(qs->q, path, "mem-path", &v)))
 				break;
-			b->mem_path = strdup(json_object_get_string(v));
-			json_object_put(v);
-			if (!b->mem_path)
+			if (!json_object_is_type(v, json_type_string))
+				rc = hw_fail(HAYWIRE_E_PROTOCOL, "qom-get %s mem-path: not a string", path);
+			else if (!(b->mem_path = strdup(json_object_get_string(v))))
 				rc = hw_fail_nomem("mem-path");
+			json_object_put(v);
 		}
 	}
 	json_object_put(list);
@@ -550,7 +557,8 @@ static int read_cpus(struct qmp_source *qs, haywire_cpu_state **out, uint32_t *c
 		haywire_cpu_state *c = &cpus[i];
 		c->struct_size = sizeof *c;
 		c->cpu = (uint32_t)index;
-		c->arch = json_object_object_get_ex(e, "target", &jt)
+		c->arch = json_object_object_get_ex(e, "target", &jt) &&
+		                          json_object_is_type(jt, json_type_string)
 		                  ? (uint32_t)arch_of(json_object_get_string(jt))
 		                  : HAYWIRE_ARCH_UNKNOWN;
 		if (c->arch == HAYWIRE_ARCH_UNKNOWN)

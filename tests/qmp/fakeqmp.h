@@ -33,6 +33,7 @@ enum fake_mode {
 	FAKE_MTREE_PAST_END, /* a RAM range that runs past its backend */
 	FAKE_DISCONNECT,     /* closes in the middle of the "info mtree -f" reply */
 	FAKE_CHATTY,         /* an event and a stale reply before every reply */
+	FAKE_WRONG_TYPES,    /* nulls and numbers where QOM gives strings */
 };
 
 /* Counters the test reads back (shared memory between test and server). */
@@ -220,10 +221,13 @@ static void fake_serve(int fd, enum fake_mode mode, const char *ram, struct fake
 				fake_send(fd, "}\r\n");
 				continue;
 			}
-			fake_reply(fd, mode, id,
-			           json_tokener_parse("[{\"name\": \"type\", \"type\": \"string\"}, "
-			                              "{\"name\": \"ram\", \"type\": "
-			                              "\"child<memory-backend-file>\"}]"));
+			const char *objects =
+				mode == FAKE_WRONG_TYPES
+					? "[null, 5, {\"name\": null, \"type\": 3}, {\"name\": \"ram\", "
+					  "\"type\": \"child<memory-backend-file>\"}]"
+					: "[{\"name\": \"type\", \"type\": \"string\"}, {\"name\": \"ram\", "
+					  "\"type\": \"child<memory-backend-file>\"}]";
+			fake_reply(fd, mode, id, json_tokener_parse(objects));
 		} else if (!strcmp(cmd, "qom-get")) {
 			const char *prop = json_object_get_string(a2);
 			if (!strcmp(prop, "size"))
@@ -231,7 +235,9 @@ static void fake_serve(int fd, enum fake_mode mode, const char *ram, struct fake
 			else if (!strcmp(prop, "share"))
 				fake_reply(fd, mode, id, json_object_new_boolean(1));
 			else if (!strcmp(prop, "mem-path"))
-				fake_reply(fd, mode, id, json_object_new_string(ram));
+				fake_reply(fd, mode, id,
+				           mode == FAKE_WRONG_TYPES ? json_object_new_int(7)
+				                                    : json_object_new_string(ram));
 			else
 				fake_send(fd, "{\"error\": {\"class\": \"GenericError\", \"desc\": \"no\"}}\r\n");
 		} else if (!strcmp(cmd, "human-monitor-command")) {

@@ -342,6 +342,12 @@ START_TEST(disconnect_mid_reply)
 }
 END_TEST
 
+START_TEST(wrong_json_types)
+{
+	bad_server(FAKE_WRONG_TYPES, HAYWIRE_E_PROTOCOL, "mem-path: not a string");
+}
+END_TEST
+
 START_TEST(bad_specs)
 {
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -468,6 +474,7 @@ static Suite *qmp_suite(void)
 	tcase_add_test(bad, mtree_without_memory);
 	tcase_add_test(bad, mtree_past_backend);
 	tcase_add_test(bad, disconnect_mid_reply);
+	tcase_add_test(bad, wrong_json_types);
 	tcase_add_test(bad, bad_specs);
 	suite_add_tcase(s, bad);
 	TCase *parse = tcase_create("parsers");
