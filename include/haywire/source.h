@@ -46,7 +46,9 @@
  * than 16 MiB fails with HAYWIRE_E_LIMIT, a peer that is not QMP with
  * HAYWIRE_E_PROTOCOL, a wait past the timeout with HAYWIRE_E_TIMEOUT, an
  * error reply with HAYWIRE_E_PROTOCOL (HAYWIRE_E_UNSUPPORTED for a command
- * QEMU lacks), bogus "info mtree" text with HAYWIRE_E_CORRUPT. QEMU serves
+ * QEMU lacks), bogus "info mtree" text with HAYWIRE_E_CORRUPT. A HOST name
+ * is resolved before the timeout starts (use a numeric address to bound
+ * everything). Reads through QEMU are serialized on the one socket. QEMU serves
  * one QMP client per socket: open a second socket for libhaywire.
  *
  * Numbers are decimal, 0x-hex or 0-octal, with an optional K, M, G or T
