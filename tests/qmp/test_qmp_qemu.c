@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -375,14 +377,28 @@ END_TEST
 START_TEST(q35_ram_backend_fallback)
 {
 	struct vm vm = {0};
-	vm_start(&vm, qemu_x86, (const char *[]){"-M", "q35", "-m", "512M", NULL},
+	/* a free TCP port for a third QMP server (HOST:PORT specs) */
+	int ps = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t slen = sizeof sin;
+	ck_assert_int_eq(bind(ps, (struct sockaddr *)&sin, sizeof sin), 0);
+	ck_assert_int_eq(getsockname(ps, (struct sockaddr *)&sin, &slen), 0);
+	int port = ntohs(sin.sin_port);
+	close(ps);
+	char tcp[64], tspec[64];
+	snprintf(tcp, sizeof tcp, "tcp:127.0.0.1:%d,server=on,wait=off", port);
+	snprintf(tspec, sizeof tspec, "qmp:127.0.0.1:%d,timeout=10000", port);
+	vm_start(&vm, qemu_x86, (const char *[]){"-M", "q35", "-m", "512M", "-qmp", tcp, NULL},
 	         "memory-backend-ram,id=ram,size=512M%.0s", 0);
 	char *spec = tu_spec("qmp:", vm.sock, NULL);
 	haywire_source *src = open_ok(spec);
 	ck_assert_str_eq(haywire_source_property(src, "read_path"), "pmemsave");
 	ck_assert_uint_eq(haywire_source_ram_size(src) > 500 * MiB, 1);
-	/* let the firmware write RAM, then pause and compare both slow paths */
+	/* let the firmware write RAM; reads through QEMU while it runs stay bounded */
 	ck_assert_int_eq(haywire_source_resume(src), HAYWIRE_OK);
+	uint8_t *big = malloc(8 * MiB);
+	ck_assert_int_eq(haywire_source_read(src, 0x100000, big, 8 * MiB, NULL), HAYWIRE_OK);
+	free(big);
 	usleep(300000);
 	ck_assert_int_eq(haywire_source_pause(src), HAYWIRE_OK);
 	fclose(vm.mon);
@@ -392,6 +408,14 @@ START_TEST(q35_ram_backend_fallback)
 	haywire_source *xsrc = open_ok(xspec);
 	assert_same_bytes(xsrc, src, 0x0, 4096);
 	assert_same_bytes(xsrc, src, 0x9f000, 4096);
+	ck_assert_int_eq(nonzero(src, 0x0, 0xa0000), 1); /* the firmware wrote low RAM */
+	/* the same machine over TCP: same map as a source opened as late (the firmware
+	 * changed the map since SRC was opened: maps are taken at open), same bytes */
+	haywire_source *tsrc = open_ok(tspec);
+	ck_assert_uint_eq(haywire_source_ram_range_count(tsrc), haywire_source_ram_range_count(xsrc));
+	ck_assert_uint_eq(haywire_source_ram_size(tsrc), haywire_source_ram_size(xsrc));
+	assert_same_bytes(tsrc, src, 0x9f000, 4096);
+	haywire_source_close(tsrc);
 	haywire_source_close(xsrc);
 	haywire_source_close(src);
 	vm_stop(&vm);
