@@ -12,7 +12,8 @@
  *   spec    := "file:" PATH [ ",layout=" LAYOUT ]    QEMU memory-backend-file
  *            | "dump:" PATH [ ",layout=" LAYOUT ]    dump file (ELF, kdump, LiME);
  *                                                     with a layout: a raw image
- *            | "qmp:" ( SOCKETPATH | HOST ":" PORT )  live QEMU over QMP
+ *            | "qmp:" ( SOCKETPATH | HOST ":" PORT ) { "," QMPOPT }
+ *                                                    live QEMU over QMP
  *            | PATH                                   auto-detected by content
  *   LAYOUT  := "virt"        arm64 virt: all RAM at PA 0x40000000
  *            | "q35"         x86 q35: RAM below 4 GiB is min(size, lowmem) where
@@ -23,6 +24,34 @@
  *            | "flat"        all RAM at PA 0
  *            | RANGE { ";" RANGE }
  *   RANGE   := GPA ":" SIZE [ "@" FILEOFFSET ]
+ *
+ *   QMPOPT  := "timeout=" MS   bound on every QMP wait (connect, each reply),
+ *                              1..600000 ms, default 5000
+ *            | "snapshot=" ("0" | "1")   1: discoveries by the upper layers
+ *                              (processes, rmap) pause a running guest for
+ *                              their duration and resume it after
+ *            | "read=" ("auto" | "pmemsave" | "xp")   auto (default): map
+ *                              each memory-backend-file that is readable and
+ *                              share=on (zero copy), read other RAM through
+ *                              QEMU; pmemsave/xp: read all RAM through QEMU
+ *
+ * QMP: the target is HOST:PORT when it has no '/' and ends in ":DIGITS",
+ * else a unix socket path. Upstream QEMU (7.2+) suffices: the memory map is
+ * the flat view of address space "memory" from "info mtree -f", restricted
+ * to regions that are memory backends (qom-list /objects), taken at open
+ * (reopen after the firmware or a hotplug changes it); registers come
+ * from "info registers" per vCPU at open time (a vCPU whose text is not
+ * understood, e.g. a 32-bit Arm core, is listed with valid = 0). RAM that cannot be mapped is
+ * read with QMP "pmemsave" into a private temp file in $TMPDIR (unlinked at
+ * once), or with HMP "xp" when QEMU cannot write our files; such a source
+ * has HAYWIRE_SOURCE_FALLBACK and a "read_path" property. A reply line longer
+ * than 16 MiB fails with HAYWIRE_E_LIMIT, a peer that is not QMP with
+ * HAYWIRE_E_PROTOCOL, a wait past the timeout with HAYWIRE_E_TIMEOUT, an
+ * error reply with HAYWIRE_E_PROTOCOL (HAYWIRE_E_UNSUPPORTED for a command
+ * QEMU lacks), bogus "info mtree" text with HAYWIRE_E_CORRUPT. A HOST name
+ * is resolved before the timeout starts (use a numeric address to bound
+ * everything). Reads through QEMU are serialized on the one socket. QEMU serves
+ * one QMP client per socket: open a second socket for libhaywire.
  *
  * Numbers are decimal, 0x-hex or 0-octal, with an optional K, M, G or T
  * suffix (powers of 1024). A RANGE without "@" starts in the file where the
@@ -79,6 +108,12 @@ enum haywire_source_flag {
 	HAYWIRE_SOURCE_LIVE = 1u << 1,
 	/* No layout was given: the RAM ranges are a guess ("flat"). */
 	HAYWIRE_SOURCE_LAYOUT_GUESSED = 1u << 2,
+	/*
+	 * Some RAM is read through a slow path (a live QEMU copies it out over
+	 * QMP) instead of a mapping; haywire_source_property(src, "read_path")
+	 * says which. Such reads are bounded by the source's timeout.
+	 */
+	HAYWIRE_SOURCE_FALLBACK = 1u << 3,
 };
 
 /*
@@ -198,6 +233,27 @@ HAYWIRE_API uint32_t haywire_source_cpu_count(const haywire_source *src);
  */
 HAYWIRE_API int haywire_source_cpu_state(const haywire_source *src, uint32_t index,
                                          haywire_cpu_state *out);
+
+/*
+ * Stop (pause) or restart (resume) a live guest's vCPUs (QMP "stop" and
+ * "cont"). Returns HAYWIRE_E_UNSUPPORTED for sources that are not live, or
+ * a QMP status (HAYWIRE_E_TIMEOUT, HAYWIRE_E_IO, ...). Pausing a paused
+ * guest is not an error.
+ */
+HAYWIRE_API int haywire_source_pause(haywire_source *src);
+HAYWIRE_API int haywire_source_resume(haywire_source *src);
+
+/*
+ * Text of a named property of the source, owned by it (valid until close),
+ * or NULL if the source has no such property. QMP sources know:
+ *   "read_path"     "map" (every range mapped, zero copy), "pmemsave" or
+ *                   "xp" (every range copied through QEMU), or "map+pmemsave"
+ *                   / "map+xp" (mixed)
+ *   "qemu_version"  e.g. "7.2.22"
+ *   "snapshot"      "0" or "1" (the spec option)
+ *   "timeout_ms"    the bound on every QMP wait, e.g. "5000"
+ */
+HAYWIRE_API const char *haywire_source_property(const haywire_source *src, const char *name);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "kernel/kernel_impl.h"
 #include "procs/tasklist.h"
+#include "source/source_impl.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -28,8 +29,13 @@ HAYWIRE_API int haywire_procs_snapshot(haywire_kernel *k, uint32_t flags, haywir
 	p->kernel = k;
 	struct hw_kmem km;
 	hw_kernel_kmem(k, &km);
-	int rc = hw_tasks_walk(&km, hw_kernel_task_layout(k), hw_kernel_init_task(k),
-	                       (flags & HAYWIRE_PROCS_THREADS) != 0, &p->tasks, &p->count);
+	/* a live source opened with snapshot=1 pauses the guest for the walk */
+	int rc = hw_source_hold(haywire_kernel_source(k));
+	if (!rc) {
+		rc = hw_tasks_walk(&km, hw_kernel_task_layout(k), hw_kernel_init_task(k),
+		                   (flags & HAYWIRE_PROCS_THREADS) != 0, &p->tasks, &p->count);
+		hw_source_release(haywire_kernel_source(k));
+	}
 	if (rc) {
 		free(p);
 		return rc;

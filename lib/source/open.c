@@ -158,7 +158,8 @@ HAYWIRE_API int haywire_source_open(const char *spec, haywire_source **out)
 		return *(spec + 5) ? open_dump_spec(spec + 5, out)
 		                   : hw_fail(HAYWIRE_E_INVALID, "dump: spec has no path");
 	if (!strncmp(spec, "qmp:", 4))
-		return hw_fail(HAYWIRE_E_UNSUPPORTED, "%s: QMP sources are not in this build", spec);
+		return *(spec + 4) ? hw_qmp_source_open(spec + 4, out)
+		                   : hw_fail(HAYWIRE_E_INVALID, "qmp: spec has no socket");
 
 	size_t n;
 	if (has_scheme(spec, &n) && access(spec, F_OK) < 0)

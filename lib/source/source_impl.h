@@ -26,6 +26,14 @@ struct hw_source_ops {
 	            uint64_t len);
 	/* Free the backend's private state. */
 	void (*destroy)(haywire_source *src);
+	/* Live sources only (NULL otherwise): stop and restart the guest's vCPUs. */
+	int (*pause)(haywire_source *src);
+	int (*resume)(haywire_source *src);
+	/* Live sources only (NULL otherwise): see hw_source_hold/hw_source_release. */
+	int (*hold)(const haywire_source *src);
+	void (*release)(const haywire_source *src);
+	/* A named property's text owned by the source, or NULL (see haywire_source_property). */
+	const char *(*property)(const haywire_source *src, const char *name);
 };
 
 struct haywire_source {
@@ -76,6 +84,19 @@ static inline const void *hw_source_ptr(const haywire_source *src, uint64_t pa, 
  */
 int hw_source_read_quiet(const haywire_source *src, uint64_t pa, void *buf, uint64_t len,
                          uint64_t *done);
+
+/*
+ * Bracket a discovery that needs one consistent view of guest memory (the
+ * process and rmap layers call these around a whole walk). For a live source
+ * opened with snapshot=1 the first hold pauses a running guest and the
+ * matching last release resumes it (only if the hold paused it). Calls nest;
+ * every successful hold needs one release. No-op for other sources.
+ */
+int hw_source_hold(const haywire_source *src);
+void hw_source_release(const haywire_source *src);
+
+/* Open a live QEMU over QMP; REST is the spec after "qmp:". */
+int hw_qmp_source_open(const char *rest, haywire_source **out);
 
 /* Open a QEMU memory-backend-file (or raw image) at PATH with layout text LAYOUT (may be NULL). */
 int hw_ramfile_open(const char *path, const char *layout, haywire_source **out);
