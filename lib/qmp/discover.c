@@ -114,6 +114,26 @@ static struct backend *backend_named(struct qmp_source *qs, const char *name)
 	return NULL;
 }
 
+/*
+ * Join neighbours that continue each other in guest-physical space, in the
+ * backend and in the mapping (QEMU's flat view splits one RAM block where
+ * x86 PAM windows switch to read-only), so the map reads like the RAM file's.
+ */
+static uint64_t coalesce(struct hw_range *rs, uint64_t n)
+{
+	uint64_t k = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct hw_range *prev = k ? &rs[k - 1] : NULL;
+		if (prev && prev->gpa + prev->size == rs[i].gpa &&
+		    prev->offset + prev->size == rs[i].offset &&
+		    (prev->host ? prev->host + prev->size == rs[i].host : !rs[i].host))
+			prev->size += rs[i].size;
+		else
+			rs[k++] = rs[i];
+	}
+	return k;
+}
+
 /* RAM ranges from the flat view, each tied to its backend (device RAM is skipped). */
 int hw_qmp_build_ranges(struct qmp_source *qs, enum read_mode mode, struct hw_range **out,
                         uint64_t *count, int *mapped, int *unmapped)
@@ -172,7 +192,7 @@ int hw_qmp_build_ranges(struct qmp_source *qs, enum read_mode mode, struct hw_ra
 		return rc;
 	}
 	*out = rs;
-	*count = k;
+	*count = coalesce(rs, k);
 	return HAYWIRE_OK;
 }
 

@@ -54,7 +54,14 @@ static int parse_range_line(const char *line, size_t len, struct hw_mtree_range 
 	const char *kind = comma + 1;
 	while (kind < close && *kind == ' ')
 		kind++;
-	*is_ram = close - kind == 3 && !strncmp(kind, "ram", 3);
+	/*
+	 * "ram", and "rom"/"romd": x86 PAM shadows below 1 MiB show RAM-block
+	 * bytes read-only as "(rom): ram @OFFSET". Which of these are guest RAM
+	 * is decided later, by whether NAME is a memory backend (pc.bios is not).
+	 */
+	size_t klen = (size_t)(close - kind);
+	*is_ram = (klen == 3 && (!strncmp(kind, "ram", 3) || !strncmp(kind, "rom", 3))) ||
+	          (klen == 4 && !strncmp(kind, "romd", 4));
 	const char *name = close + 3;
 	const char *name_end = name;
 	while (name_end < end && *name_end != ' ')

@@ -34,6 +34,20 @@ static haywire_source *open_or_die(const char *spec)
 	return s;
 }
 
+/* The first RAM-file range boundary above PA (UINT64_MAX if none). */
+static uint64_t ram_edge_after(const haywire_ram_range *rr, uint64_t n, uint64_t pa)
+{
+	uint64_t edge = UINT64_MAX;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t lo = rr[i].gpa, hi = rr[i].gpa + rr[i].size;
+		if (lo > pa && lo < edge)
+			edge = lo;
+		if (hi > pa && hi < edge)
+			edge = hi;
+	}
+	return edge;
+}
+
 static haywire_ram_range *ranges_of(haywire_source *s, uint64_t *n)
 {
 	*n = haywire_source_ram_range_count(s);
@@ -77,9 +91,13 @@ int main(int argc, char **argv)
 	uint64_t compared = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		printf("  range 0x%" PRIx64 "..0x%" PRIx64 "\n", r[i].gpa, r[i].gpa + r[i].size);
-		for (uint64_t off = 0; off < r[i].size && bad < 10; off += CHUNK) {
-			uint64_t len = r[i].size - off < CHUNK ? r[i].size - off : CHUNK;
+		for (uint64_t off = 0, len; off < r[i].size && bad < 10; off += len) {
 			uint64_t pa = r[i].gpa + off;
+			len = r[i].size - off < CHUNK ? r[i].size - off : CHUNK;
+			/* a chunk lies wholly inside or wholly outside the RAM file's RAM */
+			uint64_t edge = ram_edge_after(rr, nram, pa);
+			if (edge - pa < len)
+				len = edge - pa;
 			int s1 = haywire_source_read(dump, pa, a, len, NULL);
 			if (s1) {
 				printf("FAIL dump read at 0x%" PRIx64 ": %s\n", pa, haywire_last_error());

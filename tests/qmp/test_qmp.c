@@ -380,6 +380,7 @@ START_TEST(mtree_parser_real_q35_and_virt)
 		"  0000000000000000-000000000009ffff (prio 0, ram): ram\n"
 		"  00000000000a0000-00000000000bffff (prio 1, i/o): vga-lowmem\n"
 		"  00000000000c0000-00000000000dffff (prio 1, rom): pc.rom\n"
+		"  00000000000e0000-00000000000fffff (prio 0, rom): ram @00000000000e0000\n"
 		"  0000000000100000-000000007fffffff (prio 0, ram): ram @0000000000100000\n"
 		"  0000000100000000-000000017fffffff (prio 0, ram): ram @0000000080000000 KVM\n\n"
 		"FlatView #3\n AS \"cpu-smm-0\", root: memory\n Root memory region: memory\n"
@@ -387,22 +388,28 @@ START_TEST(mtree_parser_real_q35_and_virt)
 	struct hw_mtree_range *r;
 	uint64_t n;
 	ck_assert_int_eq(hw_mtree_parse(q35, &r, &n), HAYWIRE_OK);
-	ck_assert_uint_eq(n, 3);
-	ck_assert_uint_eq(r[1].gpa, 0x100000);
-	ck_assert_uint_eq(r[1].size, 0x7ff00000);
-	ck_assert_uint_eq(r[1].offset, 0x100000);
-	ck_assert_uint_eq(r[2].gpa, 0x100000000ull);
-	ck_assert_uint_eq(r[2].offset, 0x80000000ull);
+	/* RAM and ROM-mode regions are candidates; backends decide later (pc.rom is none) */
+	ck_assert_uint_eq(n, 5);
+	ck_assert_str_eq(r[1].name, "pc.rom");
+	ck_assert_uint_eq(r[2].gpa, 0xe0000); /* a PAM shadow: RAM-block bytes, read-only */
+	ck_assert_uint_eq(r[2].offset, 0xe0000);
 	ck_assert_str_eq(r[2].name, "ram");
+	ck_assert_uint_eq(r[3].gpa, 0x100000);
+	ck_assert_uint_eq(r[3].size, 0x7ff00000);
+	ck_assert_uint_eq(r[3].offset, 0x100000);
+	ck_assert_uint_eq(r[4].gpa, 0x100000000ull);
+	ck_assert_uint_eq(r[4].offset, 0x80000000ull);
+	ck_assert_str_eq(r[4].name, "ram");
 	free(r);
 	const char *virt = "FlatView #1\n AS \"memory\", root: system\n Root memory region: system\n"
 	                   "  0000000000000000-0000000003ffffff (prio 0, romd): virt.flash0\n"
 	                   "  0000000040000000-000000007fffffff (prio 0, ram): mem0\n";
 	ck_assert_int_eq(hw_mtree_parse(virt, &r, &n), HAYWIRE_OK);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_uint_eq(r[0].gpa, 0x40000000);
-	ck_assert_uint_eq(r[0].size, 0x40000000);
-	ck_assert_str_eq(r[0].name, "mem0");
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(r[0].name, "virt.flash0");
+	ck_assert_uint_eq(r[1].gpa, 0x40000000);
+	ck_assert_uint_eq(r[1].size, 0x40000000);
+	ck_assert_str_eq(r[1].name, "mem0");
 	free(r);
 	ck_assert_int_eq(hw_mtree_parse("", &r, &n), HAYWIRE_E_CORRUPT);
 	ck_assert_ptr_null(r);
