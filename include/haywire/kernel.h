@@ -65,7 +65,9 @@ typedef struct haywire_kernel_info {
 	uint64_t ns_vmcoreinfo; /* time spent finding and validating VMCOREINFO */
 	uint64_t ns_symbols;    /* decoding kallsyms */
 	uint64_t ns_types;      /* locating and parsing BTF, or calibrating */
-	uint64_t bytes_read;    /* guest memory read while opening */
+	uint64_t bytes_read;    /* guest memory read through the kernel's page tables so
+	                           far: opening, and every walk since (the VMCOREINFO
+	                           scan, which compares a few bytes per page, is apart) */
 } haywire_kernel_info;
 
 /*

@@ -155,7 +155,6 @@ HAYWIRE_API int haywire_kernel_open(haywire_source *src, const haywire_kernel_op
 	k->info.ns_vmcoreinfo = t1 - t0;
 	k->info.ns_symbols = t2 - t1;
 	k->info.ns_types = t3 - t2;
-	k->info.bytes_read = atomic_load(&k->bytes_read);
 	*out = k;
 	return HAYWIRE_OK;
 }
@@ -177,8 +176,10 @@ HAYWIRE_API int haywire_kernel_get_info(const haywire_kernel *k, haywire_kernel_
 	if (!k || !out || out->struct_size < sizeof(uint32_t))
 		return hw_fail(HAYWIRE_E_INVALID,
 		               "haywire_kernel_get_info: NULL argument or struct_size unset");
-	uint32_t size = out->struct_size < sizeof k->info ? out->struct_size : sizeof k->info;
-	memcpy(out, &k->info, size);
+	haywire_kernel_info info = k->info;
+	info.bytes_read = atomic_load(&((haywire_kernel *)k)->bytes_read);
+	uint32_t size = out->struct_size < sizeof info ? out->struct_size : sizeof info;
+	memcpy(out, &info, size);
 	out->struct_size = size;
 	return HAYWIRE_OK;
 }
