@@ -6,8 +6,12 @@
  *   haywire-vtop SOURCE --arch arm64|x86_64 [--granule 4k|16k|64k] [--va-bits N]
  *                [--levels 4|5] [--pa-bits N] [--ttbr1] [--pti] [--protnone-bit N]
  *                --root REG [--json] (VA | --ranges [FIRST [LAST]])
+ *   haywire-vtop SOURCE (--pid N | --kernel) [--json] (VA | --ranges [FIRST [LAST]])
  *
  * --root takes a table PA or a raw CR3 / TTBR value (PCID, ASID, CnP dropped).
+ * --pid walks that process's own page tables, --kernel the kernel's, both
+ * found in the guest with no symbols (the format too); on arm64 a kernel-half
+ * VA with --pid is walked in the kernel's tables (TTBR1), as the CPU would.
  * Exit status: 0 mapped, 1 not mapped / error, 2 usage.
  */
 #include <haywire/haywire.h>
@@ -20,7 +24,8 @@
 static const char *usage =
     "usage: haywire-vtop SOURCE --arch arm64|x86_64 [--granule 4k|16k|64k] [--va-bits N]\n"
     "       [--levels 4|5] [--pa-bits N] [--ttbr1] [--pti] [--protnone-bit N]\n"
-    "       --root REG [--json] (VA | --ranges [FIRST [LAST]])\n";
+    "       --root REG [--json] (VA | --ranges [FIRST [LAST]])\n"
+    "       haywire-vtop SOURCE (--pid N | --kernel) [--json] (VA | --ranges [FIRST [LAST]])\n";
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -146,7 +151,8 @@ int main(int argc, char **argv)
 	haywire_mmu_format fmt = {.struct_size = sizeof fmt};
 	const char *spec = NULL, *va_arg = NULL;
 	uint64_t root = 0, v;
-	int have_root = 0, json = 0, ranges = 0;
+	int have_root = 0, json = 0, ranges = 0, have_pid = 0, kernel_space = 0;
+	int32_t pid = 0;
 	uint64_t first = 0, last = ~0ull;
 	int nrange_args = 0;
 	for (int i = 1; i < argc; i++) {
@@ -175,6 +181,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--root") && parse_u64(next, &root)) {
 			have_root = 1;
 			i++;
+		} else if (!strcmp(a, "--pid") && parse_u64(next, &v) && v < (1u << 22)) {
+			pid = (int32_t)v;
+			have_pid = 1;
+			i++;
+		} else if (!strcmp(a, "--kernel")) {
+			kernel_space = 1;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (!strcmp(a, "--ranges")) {
@@ -191,22 +203,55 @@ int main(int argc, char **argv)
 		}
 	}
 	uint64_t va = 0;
-	if (!spec || !fmt.arch || !have_root || (!ranges && !parse_u64(va_arg, &va))) {
+	int from_guest = have_pid || kernel_space;
+	if (!spec || (from_guest ? have_root || (have_pid && kernel_space) : !fmt.arch || !have_root) ||
+	    (!ranges && !parse_u64(va_arg, &va))) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	haywire_source *src;
-	if (haywire_source_open(spec, &src)) {
-		fprintf(stderr, "haywire-vtop: %s\n", haywire_last_error());
-		return 1;
+	haywire_source *src = NULL;
+	haywire_kernel *kernel = NULL;
+	haywire_procs *procs = NULL;
+	haywire_aspace *owned = NULL;
+	const haywire_aspace *as = NULL;
+	int rc = haywire_source_open(spec, &src);
+	if (!rc && !from_guest) {
+		rc = haywire_aspace_new(src, &fmt, root, &owned);
+		as = owned;
+	} else if (!rc) {
+		rc = haywire_kernel_open(src, NULL, &kernel);
+		uint64_t index = 0;
+		haywire_task task = {.struct_size = sizeof task};
+		if (!rc && have_pid)
+			rc = haywire_procs_snapshot(kernel, HAYWIRE_PROCS_THREADS, &procs);
+		if (!rc && have_pid)
+			rc = haywire_procs_find(procs, pid, &index);
+		if (!rc && have_pid)
+			rc = haywire_procs_get(procs, index, &task);
+		haywire_mmu_format kfmt = {.struct_size = sizeof kfmt};
+		if (!rc)
+			rc = haywire_aspace_format(haywire_kernel_aspace(kernel), &kfmt);
+		/* arm64 splits user and kernel halves between two roots; x86 has both in one */
+		int kernel_half = kfmt.arch == HAYWIRE_ARCH_ARM64 && !ranges && (va >> 63);
+		if (!rc && have_pid && !kernel_half) {
+			rc = haywire_procs_aspace(procs, index, &owned);
+			as = owned;
+		} else if (!rc) {
+			as = haywire_kernel_aspace(kernel);
+		}
+		if (!rc && !json)
+			printf("%s %d (%s), Linux %s, root 0x%" PRIx64 "\n", have_pid ? "pid" : "kernel",
+			       have_pid ? task.pid : 0, have_pid ? task.comm : "swapper",
+			       haywire_kernel_release(kernel), haywire_aspace_root(as));
 	}
-	haywire_aspace *as;
-	if (haywire_aspace_new(src, &fmt, root, &as)) {
+	if (rc) {
 		fprintf(stderr, "haywire-vtop: %s\n", haywire_last_error());
+		haywire_aspace_free(owned);
+		haywire_procs_free(procs);
+		haywire_kernel_close(kernel);
 		haywire_source_close(src);
 		return 1;
 	}
-	int rc = 0;
 	if (ranges) {
 		struct range_out o = {json, 0};
 		haywire_walk_options opts = {.struct_size = sizeof opts};
@@ -229,7 +274,9 @@ int main(int argc, char **argv)
 		(json ? print_json : print_text)(&t, st);
 		rc = st != HAYWIRE_OK;
 	}
-	haywire_aspace_free(as);
+	haywire_aspace_free(owned);
+	haywire_procs_free(procs);
+	haywire_kernel_close(kernel);
 	haywire_source_close(src);
 	return rc;
 }
