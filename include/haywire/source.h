@@ -38,7 +38,9 @@
  * QMP: the target is HOST:PORT when it has no '/' and ends in ":DIGITS",
  * else a unix socket path. Upstream QEMU (7.2+) suffices: the memory map is
  * the flat view of address space "memory" from "info mtree -f", restricted
- * to regions that are memory backends (qom-list /objects), taken at open
+ * to regions that are memory backends (qom-list /objects; x86 PAM windows
+ * that show the RAM block read-only count as RAM, like the RAM file's bytes
+ * there) with neighbours that continue each other joined, taken at open
  * (reopen after the firmware or a hotplug changes it); registers come
  * from "info registers" per vCPU at open time (a vCPU whose text is not
  * understood, e.g. a 32-bit Arm core, is listed with valid = 0). RAM that cannot be mapped is
