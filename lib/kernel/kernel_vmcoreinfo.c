@@ -71,6 +71,25 @@ static int try_candidate(haywire_kernel *k, haywire_source *src, struct hw_vmcor
 	return HAYWIRE_E_NOT_FOUND;
 }
 
+struct scan_ctx {
+	haywire_kernel *k;
+	haywire_source *src;
+	int done;
+};
+
+/* Each copy found in RAM, in address order, until one validates (stale ones do not). */
+static int try_found(void *ctx, struct hw_vmci_found *found)
+{
+	struct scan_ctx *c = ctx;
+	c->k->info.vmcoreinfo_candidates++;
+	if (c->k->info.vmcoreinfo_candidates > HW_VMCI_MAX_FOUND)
+		return 1; /* enough look-alikes: give up */
+	if (try_candidate(c->k, c->src, found->info) != HAYWIRE_OK)
+		return 0;
+	found->info = NULL; /* now the kernel's */
+	return c->done = 1;
+}
+
 /* Candidates on SRC: the source's own note first, then every copy in RAM. */
 static int find_on(haywire_kernel *k, haywire_source *src)
 {
@@ -86,20 +105,10 @@ static int find_on(haywire_kernel *k, haywire_source *src)
 			hw_vmcoreinfo_free(v);
 		}
 	}
-	struct hw_vmci_found *found = NULL;
-	uint32_t n = 0;
-	if (hw_vmcoreinfo_scan(src, &found, &n))
+	struct scan_ctx c = {.k = k, .src = src};
+	if (hw_vmcoreinfo_scan_each(src, try_found, &c) || !c.done)
 		return HAYWIRE_E_NOT_FOUND;
-	int rc = HAYWIRE_E_NOT_FOUND;
-	for (uint32_t i = 0; i < n && rc; i++) {
-		k->info.vmcoreinfo_candidates++;
-		if (try_candidate(k, src, found[i].info) == HAYWIRE_OK) {
-			found[i].info = NULL; /* now K's */
-			rc = HAYWIRE_OK;
-		}
-	}
-	hw_vmci_found_free(found, n);
-	return rc;
+	return HAYWIRE_OK;
 }
 
 int hw_kernel_find_vmcoreinfo(haywire_kernel *k, haywire_source *src)

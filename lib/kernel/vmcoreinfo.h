@@ -130,6 +130,15 @@ struct hw_vmci_found {
  */
 int hw_vmcoreinfo_scan(const haywire_source *src, struct hw_vmci_found **found,
                        uint32_t *count);
+
+/*
+ * The same scan, streaming: EACH is called with every copy that parses, in
+ * address order. It may keep FOUND->info (setting it to NULL); it returns 1
+ * to stop the scan (e.g. at the first copy that validates), 0 to go on.
+ * Returns HAYWIRE_OK, or an error that stopped the scan (NOMEM, a read).
+ */
+typedef int (*hw_vmci_each_fn)(void *ctx, struct hw_vmci_found *found);
+int hw_vmcoreinfo_scan_each(const haywire_source *src, hw_vmci_each_fn each, void *ctx);
 void hw_vmci_found_free(struct hw_vmci_found *found, uint32_t count);
 
 #endif

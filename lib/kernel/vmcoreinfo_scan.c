@@ -49,11 +49,12 @@ static int read_text(const haywire_source *src, uint64_t pa, uint64_t limit, cha
 	return HAYWIRE_OK;
 }
 
+/* Parse the copy at PA (if it is one) and offer it to EACH; 1 when EACH says stop. */
 static int consider(const haywire_source *src, uint64_t pa, const uint8_t *probe,
-                    struct hw_vmci_found *found, uint32_t *n)
+                    hw_vmci_each_fn each, void *ctx, int *stop)
 {
 	int kind = page_kind(probe);
-	if (!kind || *n >= HW_VMCI_MAX_FOUND)
+	if (!kind)
 		return HAYWIRE_OK;
 	uint64_t text_pa = kind == 2 ? pa + NOTE_HDR : pa;
 	uint64_t limit = HW_VMCI_MAX_TEXT;
@@ -75,35 +76,40 @@ static int consider(const haywire_source *src, uint64_t pa, const uint8_t *probe
 	if (st == HAYWIRE_E_NOMEM)
 		return st;
 	if (st == HAYWIRE_OK) {
-		found[*n].pa = pa;
-		found[*n].text_pa = text_pa;
-		found[*n].is_note = kind == 2;
-		found[*n].info = info;
-		(*n)++;
+		struct hw_vmci_found f = {.pa = pa, .text_pa = text_pa, .is_note = kind == 2,
+		                          .info = info};
+		*stop = each(ctx, &f);
+		hw_vmcoreinfo_free(f.info); /* NULL if EACH kept it */
 	}
 	return HAYWIRE_OK;
 }
 
-int hw_vmcoreinfo_scan(const haywire_source *src, struct hw_vmci_found **found, uint32_t *count)
+int hw_vmcoreinfo_scan_each(const haywire_source *src, hw_vmci_each_fn each, void *ctx)
 {
-	*found = NULL;
-	*count = 0;
 	if (!src)
 		return hw_fail(HAYWIRE_E_INVALID, "vmcoreinfo scan: NULL source");
-	struct hw_vmci_found *f = calloc(HW_VMCI_MAX_FOUND, sizeof *f);
-	if (!f)
-		return hw_fail_nomem("vmcoreinfo scan");
-	uint32_t n = 0;
-	int st = HAYWIRE_OK;
-	for (uint64_t i = 0; i < src->nranges && !st && n < HW_VMCI_MAX_FOUND; i++) {
+	int st = HAYWIRE_OK, stop = 0;
+	for (uint64_t i = 0; i < src->nranges && !st && !stop; i++) {
 		const struct hw_range *r = &src->ranges[i];
 		uint64_t first = (r->gpa + SCAN_STEP - 1) & ~(uint64_t)(SCAN_STEP - 1);
 		if (first < r->gpa || first - r->gpa >= r->size)
 			continue;
-		for (uint64_t off = first - r->gpa; r->size - off >= PROBE_LEN && !st;
+		uint64_t data_end = 0; /* pages before it may hold data; past it, ask again */
+		for (uint64_t off = first - r->gpa; r->size - off >= PROBE_LEN && !st && !stop;
 		     off += SCAN_STEP) {
 			uint8_t copy[PROBE_LEN];
 			const uint8_t *p;
+			if (off >= data_end) { /* skip a sparse file's holes: they read as zeros */
+				uint64_t start, end;
+				if (hw_source_data_extent(src, r, off, &start, &end))
+					break;
+				uint64_t page = (r->gpa + start) & ~(uint64_t)(SCAN_STEP - 1);
+				if (page > r->gpa + off)
+					off = page - r->gpa;
+				data_end = end;
+				if (r->size - off < PROBE_LEN)
+					break;
+			}
 			if (r->host) {
 				p = r->host + off;
 				if (p[0] != 'O' && p[0] != 11) /* the common case: one byte per page */
@@ -114,18 +120,42 @@ int hw_vmcoreinfo_scan(const haywire_source *src, struct hw_vmci_found **found, 
 					goto next;
 				p = copy;
 			}
-			st = consider(src, r->gpa + off, p, f, &n);
+			st = consider(src, r->gpa + off, p, each, ctx, &stop);
 		next:
 			if (r->size - off < SCAN_STEP)
 				break;
 		}
 	}
-	if (st || n == 0) {
-		hw_vmci_found_free(f, n);
+	return st;
+}
+
+struct collect {
+	struct hw_vmci_found *f;
+	uint32_t n;
+};
+
+static int collect_one(void *ctx, struct hw_vmci_found *found)
+{
+	struct collect *c = ctx;
+	c->f[c->n++] = *found;
+	found->info = NULL; /* kept */
+	return c->n == HW_VMCI_MAX_FOUND;
+}
+
+int hw_vmcoreinfo_scan(const haywire_source *src, struct hw_vmci_found **found, uint32_t *count)
+{
+	*found = NULL;
+	*count = 0;
+	struct collect c = {.f = calloc(HW_VMCI_MAX_FOUND, sizeof *c.f)};
+	if (!c.f)
+		return hw_fail_nomem("vmcoreinfo scan");
+	int st = hw_vmcoreinfo_scan_each(src, collect_one, &c);
+	if (st || c.n == 0) {
+		hw_vmci_found_free(c.f, c.n);
 		return st ? st : hw_fail(HAYWIRE_E_NOT_FOUND, "no VMCOREINFO text in guest RAM");
 	}
-	*found = f;
-	*count = n;
+	*found = c.f;
+	*count = c.n;
 	return HAYWIRE_OK;
 }
 

@@ -19,6 +19,7 @@ struct ramfile {
 	void *base;
 	uint64_t length;
 	char *path; /* kept so the kernel layer can try other layouts */
+	int fd;     /* kept for SEEK_DATA: scans skip a sparse file's holes */
 };
 
 static void ramfile_destroy(haywire_source *src)
@@ -27,13 +28,31 @@ static void ramfile_destroy(haywire_source *src)
 	if (rf->base)
 		munmap(rf->base, rf->length);
 	free(rf->path);
+	close(rf->fd);
 	free(rf);
+}
+
+static int ramfile_data_extent(const haywire_source *src, const struct hw_range *r,
+                               uint64_t off, uint64_t *start, uint64_t *end)
+{
+	const struct ramfile *rf = src->priv;
+	off_t data = lseek(rf->fd, (off_t)(r->offset + off), SEEK_DATA);
+	if (data < 0) /* ENXIO: only a hole follows; anything else: assume data */
+		return errno == ENXIO ? 1 : (*start = off, *end = r->size, 0);
+	if ((uint64_t)data >= r->offset + r->size)
+		return 1;
+	off_t hole = lseek(rf->fd, data, SEEK_HOLE);
+	uint64_t hole_end = hole < 0 ? r->offset + r->size : (uint64_t)hole;
+	*start = (uint64_t)data - r->offset;
+	*end = hole_end > r->offset + r->size ? r->size : hole_end - r->offset;
+	return 0;
 }
 
 static const struct hw_source_ops ramfile_ops = {
 	.kind = "file",
 	.read = NULL, /* every range is mapped */
 	.destroy = ramfile_destroy,
+	.data_extent = ramfile_data_extent,
 };
 
 int hw_ramfile_open(const char *path, const char *layout, haywire_source **out)
@@ -63,8 +82,8 @@ int hw_ramfile_open(const char *path, const char *layout, haywire_source **out)
 
 	void *base = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	int err = errno;
-	close(fd); /* the mapping keeps the file alive */
 	if (base == MAP_FAILED) {
+		close(fd);
 		free(ranges);
 		return hw_fail_errno(err, "file:%s: cannot map %llu bytes", path,
 		                     (unsigned long long)size);
@@ -78,16 +97,18 @@ int hw_ramfile_open(const char *path, const char *layout, haywire_source **out)
 		free(rf);
 		free(copy);
 		munmap(base, size);
+		close(fd);
 		free(ranges);
 		return hw_fail_nomem("RAM file state");
 	}
-	*rf = (struct ramfile){.base = base, .length = size, .path = copy};
+	*rf = (struct ramfile){.base = base, .length = size, .path = copy, .fd = fd};
 	uint32_t flags = HAYWIRE_SOURCE_ZERO_COPY;
 	if (!layout || !*layout)
 		flags |= HAYWIRE_SOURCE_LAYOUT_GUESSED;
 	rc = hw_source_new(&ramfile_ops, rf, ranges, n, flags, out);
 	if (rc) {
 		munmap(base, size);
+		close(fd);
 		free(rf->path);
 		free(rf);
 	}

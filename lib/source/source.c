@@ -242,3 +242,15 @@ HAYWIRE_API int haywire_source_cpu_state(const haywire_source *src, uint32_t ind
 	out->struct_size = size;
 	return HAYWIRE_OK;
 }
+
+int hw_source_data_extent(const haywire_source *src, const struct hw_range *r, uint64_t off,
+                          uint64_t *start, uint64_t *end)
+{
+	if (off >= r->size)
+		return 1;
+	if (src->ops->data_extent)
+		return src->ops->data_extent(src, r, off, start, end);
+	*start = off;
+	*end = r->size;
+	return 0;
+}

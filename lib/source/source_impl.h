@@ -34,6 +34,13 @@ struct hw_source_ops {
 	void (*release)(const haywire_source *src);
 	/* A named property's text owned by the source, or NULL (see haywire_source_property). */
 	const char *(*property)(const haywire_source *src, const char *name);
+	/*
+	 * Optional: the first stretch [*START, *END) of range R at or after OFF
+	 * that may hold nonzero bytes (a sparse RAM file's untouched pages are
+	 * holes that read as zeros). 0 if found, nonzero if the rest is a hole.
+	 */
+	int (*data_extent)(const haywire_source *src, const struct hw_range *r, uint64_t off,
+	                   uint64_t *start, uint64_t *end);
 };
 
 struct haywire_source {
@@ -77,6 +84,15 @@ static inline const void *hw_source_ptr(const haywire_source *src, uint64_t pa, 
 		return NULL;
 	return r->host + (pa - r->gpa);
 }
+
+/*
+ * Where range R may hold nonzero bytes at or after OFF: [*START, *END) within
+ * R. Scanners use it to skip the holes of sparse files; sources that cannot
+ * tell say the whole rest of the range. Returns 0, or nonzero when nothing
+ * past OFF can be nonzero.
+ */
+int hw_source_data_extent(const haywire_source *src, const struct hw_range *r, uint64_t off,
+                          uint64_t *start, uint64_t *end);
 
 /*
  * Read without recording an error message (for probing callers that expect
