@@ -23,7 +23,9 @@ def run(cmd):
 def main(argv):
     state, haywire_ps, reader = argv
     env = load_env(state)
-    ram, live = env["SOURCE_SPEC"], "qmp:" + env["QMP_SOCKET"]
+    # QEMU serves one QMP client at a time and other tests (dumps) may hold the
+    # socket for a while: wait for our turn as long as they may take.
+    ram, live = env["SOURCE_SPEC"], "qmp:" + env["QMP_SOCKET"] + ",timeout=240000"
     check(guest_read_ranges(reader, live) == guest_read_ranges(reader, ram),
           "qmp: RAM ranges differ from the RAM file's")
     got = run([haywire_ps, "--json", "--threads", live])
