@@ -74,11 +74,15 @@ int main(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", argv[0], haywire_last_error());
 	} else {
+		haywire_kernel_info info = {.struct_size = sizeof info};
+		haywire_kernel_get_info(kernel, &info);
 		if (!json)
-			printf("# Linux %s, %" PRIu64 " %s\n%7s %7s %7s %6s  %-18s %-18s  %s\n",
-			       haywire_kernel_release(kernel), haywire_procs_count(procs),
-			       threads ? "tasks" : "processes", "PID", "TGID", "PPID", "UID", "COMM",
-			       "TASK", "PGD");
+			printf("# Linux %s, KASLR offset 0x%" PRIx64 ", types from %s, %" PRIu64
+			       " %s\n%7s %7s %7s %6s  %-18s %-18s  %s\n",
+			       haywire_kernel_release(kernel), info.kaslr_offset,
+			       info.types == HAYWIRE_TYPES_BTF ? "BTF" : "calibration",
+			       haywire_procs_count(procs), threads ? "tasks" : "processes", "PID",
+			       "TGID", "PPID", "UID", "COMM", "TASK", "PGD");
 		else
 			printf("[");
 		for (uint64_t i = 0; i < haywire_procs_count(procs); i++) {
