@@ -3,9 +3,11 @@
 
 #include "core/error.h"
 #include "mmu/mmu_impl.h"
+#include "procs/tasklist.h"
 #include "source/source_impl.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -117,6 +119,81 @@ static int make_user_format(haywire_kernel *k)
 	return haywire_mmu_format_derive(f);
 }
 
+/* Whatever an attempt on one source left behind, so the next can start clean. */
+static void forget(haywire_kernel *k)
+{
+	hw_btf_free(k->btf);
+	hw_kallsyms_free(k->ksyms);
+	haywire_aspace_free(k->kas);
+	hw_vmcoreinfo_free(k->vmci);
+	k->btf = NULL;
+	k->ksyms = NULL;
+	k->kas = NULL;
+	k->vmci = NULL;
+	k->init_task = 0;
+	k->info.symbols = 0;
+	k->info.types = 0;
+}
+
+/*
+ * Every step on SRC, ending with a walk of the task list: a RAM file read
+ * under a wrong layout can still show the kernel image (it sits low in RAM)
+ * but not the memory the kernel allocated, so only a whole walk proves it.
+ */
+static int open_on(haywire_kernel *k, haywire_source *src, int prove)
+{
+	uint64_t t0 = now_ns();
+	int rc = hw_kernel_find_vmcoreinfo(k, src);
+	uint64_t t1 = now_ns();
+	if (!rc)
+		rc = make_user_format(k);
+	if (!rc)
+		rc = hw_kernel_load_symbols(k);
+	uint64_t t2 = now_ns();
+	if (!rc)
+		rc = hw_kernel_load_types(k);
+	uint64_t t3 = now_ns();
+	if (!rc && prove) {
+		struct hw_kmem km;
+		haywire_task *tasks;
+		uint64_t n;
+		hw_kernel_kmem(k, &km);
+		if (!(rc = hw_tasks_walk(&km, &k->layout, k->init_task, 0, &tasks, &n)))
+			free(tasks);
+	}
+	k->info.ns_vmcoreinfo += t1 - t0;
+	k->info.ns_symbols += t2 - t1;
+	k->info.ns_types += t3 - t2;
+	return rc;
+}
+
+/*
+ * A RAM file opened without a layout: the machines QEMU has, then flat (what
+ * the source guessed). The first under which the whole kernel opens wins.
+ */
+static int open_guessing_layout(haywire_kernel *k, haywire_source *src)
+{
+	static const char *const layouts[] = {"virt", "q35", "pc", NULL};
+	char why[256] = "";
+	for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++) {
+		haywire_source *alt = src;
+		if (layouts[i] && hw_ramfile_relayout(src, layouts[i], &alt))
+			continue; /* e.g. the file is too small for it */
+		if (open_on(k, alt, 1) == HAYWIRE_OK) {
+			if (alt != src)
+				k->owned_src = alt;
+			return HAYWIRE_OK;
+		}
+		if (!*why || layouts[i] == NULL)
+			snprintf(why, sizeof why, "%s", haywire_last_error());
+		forget(k);
+		if (alt != src)
+			haywire_source_close(alt);
+	}
+	return hw_fail(HAYWIRE_E_NOT_FOUND,
+	               "%s (under each of the layouts virt, q35, pc and flat)", why);
+}
+
 HAYWIRE_API int haywire_kernel_open(haywire_source *src, const haywire_kernel_options *opts,
                                     haywire_kernel **out)
 {
@@ -133,17 +210,9 @@ HAYWIRE_API int haywire_kernel_open(haywire_source *src, const haywire_kernel_op
 	k->flags = opts ? opts->flags : 0;
 	k->info.struct_size = sizeof k->info;
 
-	uint64_t t0 = now_ns();
-	int rc = hw_kernel_find_vmcoreinfo(k, src);
-	uint64_t t1 = now_ns();
-	if (!rc)
-		rc = make_user_format(k);
-	if (!rc)
-		rc = hw_kernel_load_symbols(k);
-	uint64_t t2 = now_ns();
-	if (!rc)
-		rc = hw_kernel_load_types(k);
-	uint64_t t3 = now_ns();
+	int rc = haywire_source_flags(src) & HAYWIRE_SOURCE_LAYOUT_GUESSED
+	             ? open_guessing_layout(k, src)
+	             : open_on(k, src, 0);
 	if (rc) {
 		haywire_kernel_close(k);
 		return rc; /* each step recorded its message */
@@ -152,9 +221,6 @@ HAYWIRE_API int haywire_kernel_open(haywire_source *src, const haywire_kernel_op
 	k->info.kaslr_offset = k->paging.kaslr_offset;
 	k->info.root = k->paging.root_pa;
 	k->info.page_size = k->paging.page_size;
-	k->info.ns_vmcoreinfo = t1 - t0;
-	k->info.ns_symbols = t2 - t1;
-	k->info.ns_types = t3 - t2;
 	*out = k;
 	return HAYWIRE_OK;
 }
@@ -163,10 +229,7 @@ HAYWIRE_API void haywire_kernel_close(haywire_kernel *k)
 {
 	if (!k)
 		return;
-	hw_btf_free(k->btf);
-	hw_kallsyms_free(k->ksyms);
-	haywire_aspace_free(k->kas);
-	hw_vmcoreinfo_free(k->vmci);
+	forget(k);
 	haywire_source_close(k->owned_src);
 	free(k);
 }

@@ -50,8 +50,8 @@ static inline uint64_t hw_kernel_init_task(const haywire_kernel *k)
 int hw_kernel_user_aspace(const haywire_kernel *k, uint64_t pgd_pa, haywire_aspace **out);
 
 /*
- * Steps of haywire_kernel_open, each in its own file:
- * find and validate VMCOREINFO (and the RAM-file layout) — kernel_vmcoreinfo.c;
+ * Steps of haywire_kernel_open on one source, each in its own file:
+ * find and validate VMCOREINFO — kernel_vmcoreinfo.c;
  * symbols, types and init_task — kernel_types.c.
  */
 int hw_kernel_find_vmcoreinfo(haywire_kernel *k, haywire_source *src);

@@ -115,25 +115,8 @@ int hw_kernel_find_vmcoreinfo(haywire_kernel *k, haywire_source *src)
 {
 	if (find_on(k, src) == HAYWIRE_OK)
 		return HAYWIRE_OK;
-	/* A RAM file whose layout was guessed: try the machines QEMU has. */
-	if (haywire_source_flags(src) & HAYWIRE_SOURCE_LAYOUT_GUESSED) {
-		static const char *const layouts[] = {"q35", "pc", "virt"};
-		for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++) {
-			haywire_source *alt;
-			if (hw_ramfile_relayout(src, layouts[i], &alt))
-				continue;
-			if (find_on(k, alt) == HAYWIRE_OK) {
-				k->owned_src = alt;
-				return HAYWIRE_OK;
-			}
-			haywire_source_close(alt);
-		}
-	}
 	return hw_fail(HAYWIRE_E_NOT_FOUND,
 	               "no Linux kernel found: %u VMCOREINFO candidates, none whose page tables "
-	               "translate its own init_uts_ns to its release%s",
-	               k->info.vmcoreinfo_candidates,
-	               haywire_source_flags(src) & HAYWIRE_SOURCE_LAYOUT_GUESSED
-	                   ? " (under any of the layouts flat, q35, pc, virt)"
-	                   : "");
+	               "translate its own init_uts_ns to its release",
+	               k->info.vmcoreinfo_candidates);
 }

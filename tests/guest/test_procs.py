@@ -94,6 +94,11 @@ def main(argv):
     check(out.returncode == 0, f"translation disagrees with pagemap: {out.stderr.strip()}")
     if not extra:
         vtop_agrees(vtop_exe, env["SOURCE_SPEC"], truth, extra)
+    # with no layout given, the library finds the machine's layout by itself
+    bare = haywire_ps(haywire_ps_exe, "file:" + env["RAM_PATH"], extra)
+    check(bare == haywire_ps(haywire_ps_exe, env["SOURCE_SPEC"], extra),
+          "the RAM file without a layout gives another process list")
+    print("the RAM file without a layout gives the same process list")
 
 
 run_test(main)

@@ -48,7 +48,7 @@ START_TEST(random_memory_has_no_kernel)
 	ck_assert_ptr_nonnull(strstr(haywire_last_error(), "0 VMCOREINFO candidates"));
 	/* a bare path: every QEMU layout is tried, and the message says so */
 	ck_assert_int_eq(open_kernel(path, &k), HAYWIRE_E_NOT_FOUND);
-	ck_assert_ptr_nonnull(strstr(haywire_last_error(), "any of the layouts"));
+	ck_assert_ptr_nonnull(strstr(haywire_last_error(), "each of the layouts"));
 	unlink(path);
 	free(spec);
 	free(path);
