@@ -47,7 +47,7 @@ typedef enum haywire_rmap_kind {
 	HAYWIRE_RMAP_UNOWNED = 0,      /* RAM no user mapping, page table or image claims */
 	HAYWIRE_RMAP_USER = 1,         /* mapped into a process's user address space */
 	HAYWIRE_RMAP_PAGE_TABLE = 2,   /* a page-table page of a process */
-	HAYWIRE_RMAP_KERNEL_IMAGE = 3, /* kernel text/data/bss (_stext.._end) */
+	HAYWIRE_RMAP_KERNEL_IMAGE = 3, /* kernel text/rodata/data/bss in use (see below) */
 	HAYWIRE_RMAP_NOT_RAM = 4,      /* outside the source's RAM (page queries only) */
 } haywire_rmap_kind;
 
@@ -205,8 +205,12 @@ HAYWIRE_API int haywire_rmap_proc_mappings(const haywire_rmap *r, uint32_t proc,
                                            uint64_t cap, uint64_t *total);
 
 /*
- * The kernel-image physical ranges recorded (x86: one; arm64: one), up to CAP
- * [pa, pa+size) pairs into PA/SIZE, their number in *COUNT.
+ * The kernel-image physical ranges recorded, up to CAP [pa, pa+size) pairs
+ * into PA/SIZE, their number in *COUNT (HAYWIRE_E_RANGE when more than CAP;
+ * at most 16). The image is _stext.._end (kallsyms, or VMCOREINFO
+ * SYMBOL(_stext); without a _end symbol, as far as the kernel maps it), less
+ * what the kernel's own page tables no longer map at the image's fixed
+ * offset: the init sections, freed after boot and reused for other pages.
  */
 HAYWIRE_API int haywire_rmap_kernel_ranges(const haywire_rmap *r, uint64_t *pa, uint64_t *size,
                                            uint64_t cap, uint64_t *count);

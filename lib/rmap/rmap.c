@@ -94,9 +94,9 @@ HAYWIRE_API int haywire_rmap_rebuild(haywire_rmap *old, haywire_kernel *k,
 	if (!rc)
 		rc = gather(procs, &in, &n);
 	if (!rc) {
-		uint64_t kpa = 0, ksize = 0;
-		hw_rmap_kernel_image(k, &kpa, &ksize); /* none found: no image records */
-		rc = hw_rmap_fill(r, haywire_kernel_source(k), in, n, kpa, ksize, opts);
+		struct hw_kimage kimg;
+		hw_rmap_kernel_image(k, &kimg); /* none found: no image records */
+		rc = hw_rmap_fill(r, haywire_kernel_source(k), in, n, &kimg, opts);
 	}
 	release_inputs(in, n);
 	haywire_procs_free(own);

@@ -11,6 +11,13 @@
 
 #include <stdint.h>
 
+/* The kernel image's physical ranges (text, rodata, data+bss: init is freed). */
+#define HW_RMAP_MAX_KRANGES 16
+struct hw_kimage {
+	uint64_t pa[HW_RMAP_MAX_KRANGES], size[HW_RMAP_MAX_KRANGES];
+	uint32_t n;
+};
+
 /* One fact: a physical run and who holds it. 32 bytes. */
 struct hw_rmap_rec {
 	uint64_t pa, size;
@@ -50,7 +57,7 @@ struct haywire_rmap {
 	struct hw_vec active, where;  /* scratch of the sweep */
 	struct hw_vec pss_fp;         /* scratch: PSS per process, fixed point << 12 */
 	haywire_source *src;          /* borrowed: RAM test for page queries */
-	uint64_t kimg_pa, kimg_size;
+	struct hw_kimage kimg;
 	uint64_t max_entries;
 	haywire_rmap_stats stats;
 };
@@ -63,12 +70,11 @@ struct hw_rmap_input {
 
 /*
  * Fill R (fresh or recycled: its vectors are reused) from the N processes in
- * IN, the kernel image [KIMG_PA, +KIMG_SIZE) (size 0: none) over SRC.
- * OPTS may be NULL. Records a message on failure.
+ * IN and the kernel image ranges KIMG (NULL: none) over SRC. OPTS may be
+ * NULL. Records a message on failure.
  */
 int hw_rmap_fill(haywire_rmap *r, haywire_source *src, const struct hw_rmap_input *in,
-                 uint32_t n, uint64_t kimg_pa, uint64_t kimg_size,
-                 const haywire_rmap_options *opts);
+                 uint32_t n, const struct hw_kimage *kimg, const haywire_rmap_options *opts);
 
 /* Sort the records into segments and compute the statistics (rmap_index.c). */
 int hw_rmap_index(haywire_rmap *r);
@@ -80,7 +86,7 @@ void hw_vec_release(struct hw_vec *v);
 /* Release every vector of R and R. */
 void hw_rmap_destroy(haywire_rmap *r);
 
-/* Kernel-image physical range of K: _stext.._end (see rmap_kimage.c). */
-int hw_rmap_kernel_image(const haywire_kernel *k, uint64_t *pa, uint64_t *size);
+/* Kernel-image physical ranges of K (see rmap_kimage.c); HAYWIRE_E_NOT_FOUND, no message. */
+int hw_rmap_kernel_image(const haywire_kernel *k, struct hw_kimage *out);
 
 #endif

@@ -226,10 +226,12 @@ HAYWIRE_API int haywire_rmap_kernel_ranges(const haywire_rmap *r, uint64_t *pa, 
 {
 	if (!r || !count || (cap && (!pa || !size)))
 		return hw_fail(HAYWIRE_E_INVALID, "haywire_rmap_kernel_ranges: NULL argument");
-	*count = r->kimg_size ? 1 : 0;
-	if (*count && cap) {
-		pa[0] = r->kimg_pa;
-		size[0] = r->kimg_size;
+	*count = r->kimg.n;
+	for (uint32_t i = 0; i < r->kimg.n && i < cap; i++) {
+		pa[i] = r->kimg.pa[i];
+		size[i] = r->kimg.size[i];
 	}
-	return *count > cap ? hw_fail(HAYWIRE_E_RANGE, "1 kernel range, room for 0") : HAYWIRE_OK;
+	return *count > cap ? hw_fail(HAYWIRE_E_RANGE, "%u kernel ranges, room for %llu",
+	                              r->kimg.n, (unsigned long long)cap)
+	                    : HAYWIRE_OK;
 }

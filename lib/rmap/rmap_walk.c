@@ -47,8 +47,12 @@ static uint8_t log2_u64(uint64_t v)
 /* Not a "normal" page for smaps: the zero page, vvar (see rmap.h). */
 static int is_special(const haywire_rmap *r, const haywire_va_range *range)
 {
-	return !(range->perms & HAYWIRE_PERM_EXEC) && range->pa >= r->kimg_pa &&
-	       range->pa - r->kimg_pa < r->kimg_size;
+	if (range->perms & HAYWIRE_PERM_EXEC)
+		return 0;
+	for (uint32_t i = 0; i < r->kimg.n; i++)
+		if (range->pa >= r->kimg.pa[i] && range->pa - r->kimg.pa[i] < r->kimg.size[i])
+			return 1;
+	return 0;
 }
 
 static int on_range(const haywire_va_range *range, void *user)
@@ -135,12 +139,13 @@ static int walk_one(haywire_rmap *r, const struct hw_rmap_input *in, uint32_t in
 }
 
 int hw_rmap_fill(haywire_rmap *r, haywire_source *src, const struct hw_rmap_input *in,
-                 uint32_t n, uint64_t kimg_pa, uint64_t kimg_size,
-                 const haywire_rmap_options *opts)
+                 uint32_t n, const struct hw_kimage *kimg, const haywire_rmap_options *opts)
 {
 	r->src = src;
-	r->kimg_pa = kimg_pa;
-	r->kimg_size = kimg_size;
+	if (kimg && kimg->n <= HW_RMAP_MAX_KRANGES)
+		r->kimg = *kimg;
+	else
+		memset(&r->kimg, 0, sizeof r->kimg);
 	r->max_entries = opts && opts->max_entries ? opts->max_entries
 	                                           : HAYWIRE_RMAP_DEFAULT_MAX_ENTRIES;
 	if (r->max_entries > UINT32_MAX - 1)
@@ -168,17 +173,16 @@ int hw_rmap_fill(haywire_rmap *r, haywire_source *src, const struct hw_rmap_inpu
 			return rc;
 	}
 	/* Page tables, then the kernel image, after every USER record. */
-	uint64_t extra = r->tables.n + (kimg_size ? 1 : 0);
+	uint64_t extra = r->tables.n + r->kimg.n;
 	if (hw_vec_reserve(&r->recs, extra, sizeof(struct hw_rmap_rec)))
 		return hw_fail_nomem("reverse map records");
 	if (r->tables.n)
 		memcpy((struct hw_rmap_rec *)r->recs.p + r->recs.n, r->tables.p,
 		       r->tables.n * sizeof(struct hw_rmap_rec));
 	r->recs.n += r->tables.n;
-	if (kimg_size) {
+	for (uint32_t i = 0; i < r->kimg.n; i++)
 		((struct hw_rmap_rec *)r->recs.p)[r->recs.n++] = (struct hw_rmap_rec){
-			.pa = kimg_pa, .size = kimg_size, .proc = HAYWIRE_RMAP_NO_PROC,
+			.pa = r->kimg.pa[i], .size = r->kimg.size[i], .proc = HAYWIRE_RMAP_NO_PROC,
 			.kind = HAYWIRE_RMAP_KERNEL_IMAGE};
-	}
 	return hw_rmap_index(r);
 }

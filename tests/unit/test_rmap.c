@@ -70,7 +70,8 @@ static haywire_rmap *world_rmap(struct world *w, uint64_t kpa, uint64_t ksize,
 {
 	haywire_rmap *r = calloc(1, sizeof *r);
 	ck_assert_ptr_nonnull(r);
-	int rc = hw_rmap_fill(r, w->src, w->in, (uint32_t)w->nprocs, kpa, ksize, opts);
+	struct hw_kimage kimg = {.pa = {kpa}, .size = {ksize}, .n = ksize ? 1 : 0};
+	int rc = hw_rmap_fill(r, w->src, w->in, (uint32_t)w->nprocs, &kimg, opts);
 	ck_assert_msg(rc == expect, "fill: %d (%s)", rc, haywire_last_error());
 	return r;
 }
@@ -341,7 +342,7 @@ START_TEST(rebuild_reuses_memory)
 	for (int p = 0; p < 3; p++)
 		before[p] = proc_of(r, (uint32_t)p);
 	void *recs = r->recs.p, *segs = r->segs.p;
-	ck_assert_int_eq(hw_rmap_fill(r, w.src, w.in, 3, 0, 0, NULL), HAYWIRE_OK);
+	ck_assert_int_eq(hw_rmap_fill(r, w.src, w.in, 3, NULL, NULL), HAYWIRE_OK);
 	ck_assert_ptr_eq(r->recs.p, recs);
 	ck_assert_ptr_eq(r->segs.p, segs);
 	for (int p = 0; p < 3; p++) {
@@ -385,7 +386,7 @@ START_TEST(hostile_tables)
 	world_open(&w);
 	haywire_rmap_options o = {.struct_size = sizeof o, .max_tables = 5000};
 	haywire_rmap *r = calloc(1, sizeof *r);
-	int rc = hw_rmap_fill(r, w.src, w.in, 2, 0, 0, &o);
+	int rc = hw_rmap_fill(r, w.src, w.in, 2, NULL, &o);
 	ck_assert_msg(rc == HAYWIRE_OK || rc == HAYWIRE_E_LIMIT, "rc %d", rc);
 	if (rc == HAYWIRE_OK) {
 		uint8_t kind[64];
