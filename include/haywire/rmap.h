@@ -13,7 +13,11 @@
  * contiguous, same permissions and page size) are kept as one record, so a
  * 1 GiB block costs one record, not 262144. A map is a snapshot: immutable
  * once built, safe to read from many threads. Building a fresh one is the
- * refresh; haywire_rmap_rebuild reuses an old map's memory for that.
+ * refresh; haywire_rmap_rebuild reuses an old map's memory for that. A map
+ * keeps no reference to the kernel or source it was built from: free them
+ * in any order. For a live guest, pause it (or accept that a build reads
+ * tables the guest is changing: every read stays checked and bounded, and
+ * the result is a best-effort picture).
  *
  * Kernel semantics followed by the statistics (Linux's smaps):
  *   - RSS: bytes of present user mappings of the process.

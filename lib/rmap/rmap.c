@@ -4,6 +4,7 @@
 #include "kernel/kernel_impl.h"
 #include "rmap/rmap_impl.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,10 +76,14 @@ HAYWIRE_API int haywire_rmap_rebuild(haywire_rmap *old, haywire_kernel *k,
 		return hw_fail(HAYWIRE_E_INVALID, "haywire_rmap_build: NULL output pointer");
 	}
 	*out = NULL;
-	if (!k || (opts && opts->struct_size < sizeof(uint64_t) * 2)) {
+	if (!k || (opts && opts->struct_size < offsetof(haywire_rmap_options, max_entries))) {
 		hw_rmap_destroy(old);
 		return hw_fail(HAYWIRE_E_INVALID, "haywire_rmap_build: NULL kernel or bad options");
 	}
+	/* Older, smaller options structs: the fields they lack are defaults. */
+	haywire_rmap_options o = {.struct_size = sizeof o};
+	if (opts)
+		memcpy(&o, opts, opts->struct_size < sizeof o ? opts->struct_size : sizeof o);
 	uint64_t t0 = now_ns();
 	haywire_rmap *r = old ? old : calloc(1, sizeof *r);
 	if (!r)
@@ -96,7 +101,7 @@ HAYWIRE_API int haywire_rmap_rebuild(haywire_rmap *old, haywire_kernel *k,
 	if (!rc) {
 		struct hw_kimage kimg;
 		hw_rmap_kernel_image(k, &kimg); /* none found: no image records */
-		rc = hw_rmap_fill(r, haywire_kernel_source(k), in, n, &kimg, opts);
+		rc = hw_rmap_fill(r, haywire_kernel_source(k), in, n, &kimg, &o);
 	}
 	release_inputs(in, n);
 	haywire_procs_free(own);

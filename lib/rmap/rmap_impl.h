@@ -56,7 +56,7 @@ struct haywire_rmap {
 	struct hw_vec sort_a, sort_b; /* scratch of the build */
 	struct hw_vec active, where;  /* scratch of the sweep */
 	struct hw_vec pss_fp;         /* scratch: PSS per process, fixed point << 12 */
-	haywire_source *src;          /* borrowed: RAM test for page queries */
+	struct hw_vec ram;            /* haywire_ram_range: the source's RAM, for page queries */
 	struct hw_kimage kimg;
 	uint64_t max_entries;
 	haywire_rmap_stats stats;
@@ -70,7 +70,8 @@ struct hw_rmap_input {
 
 /*
  * Fill R (fresh or recycled: its vectors are reused) from the N processes in
- * IN and the kernel image ranges KIMG (NULL: none) over SRC. OPTS may be
+ * IN and the kernel image ranges KIMG (NULL: none); SRC's RAM ranges are
+ * copied (the map does not keep SRC). OPTS may be
  * NULL. Records a message on failure.
  */
 int hw_rmap_fill(haywire_rmap *r, haywire_source *src, const struct hw_rmap_input *in,

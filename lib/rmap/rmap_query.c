@@ -1,7 +1,6 @@
 /* Reading a built map: owners of an address, per-page summaries, processes, totals. */
 #include "core/error.h"
 #include "rmap/rmap_impl.h"
-#include "source/source_impl.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -165,17 +164,16 @@ HAYWIRE_API int haywire_rmap_pages(const haywire_rmap *r, uint64_t pa, uint64_t 
 	           0);
 	if (!npages)
 		return HAYWIRE_OK;
-	if (kind && r->src) {
-		for (uint64_t i = 0; i < r->src->nranges; i++) {
-			const struct hw_range *g = &r->src->ranges[i];
+	if (kind) {
+		const haywire_ram_range *ram = r->ram.p;
+		for (uint64_t i = 0; i < r->ram.n; i++) {
+			const haywire_ram_range *g = &ram[i];
 			if (g->gpa > last || g->gpa + g->size <= base)
 				continue;
 			uint64_t a = page_of(g->gpa, base, shift, npages);
 			uint64_t b = page_of(g->gpa + g->size - 1, base, shift, npages) + 1;
 			memset(kind + a, HAYWIRE_RMAP_UNOWNED, (b > npages ? npages : b) - a);
 		}
-	} else if (kind) {
-		memset(kind, HAYWIRE_RMAP_UNOWNED, npages);
 	}
 	const struct hw_rmap_seg *segs = r->segs.p;
 	for (uint64_t k = seg_at_or_after(r, base); k < r->segs.n && segs[k].pa <= last; k++) {

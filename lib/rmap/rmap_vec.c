@@ -32,7 +32,7 @@ void hw_rmap_destroy(haywire_rmap *r)
 		return;
 	struct hw_vec *all[] = {&r->procs, &r->recs,   &r->user_first, &r->tables, &r->segs,
 	                        &r->refs,  &r->sort_a, &r->sort_b,     &r->active, &r->where,
-	                        &r->pss_fp};
+	                        &r->pss_fp, &r->ram};
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
 		hw_vec_release(all[i]);
 	free(r);

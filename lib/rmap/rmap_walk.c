@@ -141,7 +141,12 @@ static int walk_one(haywire_rmap *r, const struct hw_rmap_input *in, uint32_t in
 int hw_rmap_fill(haywire_rmap *r, haywire_source *src, const struct hw_rmap_input *in,
                  uint32_t n, const struct hw_kimage *kimg, const haywire_rmap_options *opts)
 {
-	r->src = src;
+	r->ram.n = 0;
+	uint64_t nram = haywire_source_ram_range_count(src);
+	if (hw_vec_reserve(&r->ram, nram, sizeof(haywire_ram_range)))
+		return hw_fail_nomem("reverse map RAM ranges");
+	if (nram && haywire_source_ram_ranges(src, r->ram.p, nram, &r->ram.n))
+		return haywire_last_status();
 	if (kimg && kimg->n <= HW_RMAP_MAX_KRANGES)
 		r->kimg = *kimg;
 	else
