@@ -23,7 +23,7 @@ static const haywire_mmu_format x86 = {.struct_size = sizeof(haywire_mmu_format)
                                        .arch = HAYWIRE_ARCH_X86_64};
 
 #define RAM_BASE 0x100000ull
-#define RAM_SIZE (64 * MiB)
+#define RAM_SIZE (8 * MiB)
 
 struct world {
 	struct ptb b;
@@ -92,7 +92,7 @@ static haywire_rmap_proc proc_of(const haywire_rmap *r, uint32_t i)
 }
 
 /* Frames well away from the tables (allocated from RAM_BASE up). */
-#define F(n) (RAM_BASE + 32 * MiB + (uint64_t)(n) * 4096)
+#define F(n) (RAM_BASE + 1 * MiB + (uint64_t)(n) * 4096)
 
 START_TEST(owners_of_shared_and_private_frames)
 {
@@ -206,7 +206,7 @@ START_TEST(huge_pages_cover_every_frame)
 {
 	struct world w;
 	world_init(&w, 2);
-	uint64_t huge = RAM_BASE + 40 * MiB; /* 2 MiB aligned (RAM_BASE is 1 MiB: adjust) */
+	uint64_t huge = RAM_BASE + 3 * MiB; /* 2 MiB aligned (RAM_BASE is 1 MiB: adjust) */
 	huge = (huge + 2 * MiB - 1) & ~(2 * MiB - 1);
 	wmap(&w, 0, 0x40000000, huge, 2, U | W);
 	wmap(&w, 1, 0x80000000ull, 4 * GiB, 1, U); /* 1 GiB page outside RAM: still an owner */
@@ -261,7 +261,7 @@ START_TEST(kernel_image_and_special_mappings)
 {
 	struct world w;
 	world_init(&w, 1);
-	uint64_t kimg = RAM_BASE + 48 * MiB;
+	uint64_t kimg = RAM_BASE + 6 * MiB;
 	wmap(&w, 0, 0x1000, kimg + 0x5000, 3, U | NX); /* "zero page" */
 	wmap(&w, 0, 0x2000, kimg + 0x6000, 3, U);      /* "vdso": executable, counts */
 	wmap(&w, 0, 0x3000, F(1), 3, U | W | NX);
@@ -302,7 +302,7 @@ START_TEST(the_entry_cap_holds)
 {
 	struct world w;
 	world_init(&w, 1);
-	uint64_t huge = (RAM_BASE + 40 * MiB + 2 * MiB - 1) & ~(2 * MiB - 1);
+	uint64_t huge = (RAM_BASE + 3 * MiB + 2 * MiB - 1) & ~(2 * MiB - 1);
 	wmap(&w, 0, 0x40000000, huge, 2, U);
 	for (int i = 0; i < 100; i++) /* every other frame of the huge page: 100 runs */
 		wmap(&w, 0, 0x10000 + (uint64_t)i * 4096, huge + (uint64_t)i * 8192, 3, U);
@@ -384,7 +384,7 @@ START_TEST(hostile_tables)
 		ptb_poke(&w.b, w.roots[i & 1] + (uint64_t)(seed % 256) * 8, target | 7);
 	}
 	world_open(&w);
-	haywire_rmap_options o = {.struct_size = sizeof o, .max_tables = 5000};
+	haywire_rmap_options o = {.struct_size = sizeof o, .max_tables = 5000, .max_entries = 100000};
 	haywire_rmap *r = calloc(1, sizeof *r);
 	int rc = hw_rmap_fill(r, w.src, w.in, 2, NULL, &o);
 	ck_assert_msg(rc == HAYWIRE_OK || rc == HAYWIRE_E_LIMIT, "rc %d", rc);
