@@ -4,7 +4,7 @@
  *   haywire-map SOURCE -o FILE.png
  *
  * RAM ranges are drawn one after the other (holes between them left out),
- * left to right, top to bottom, one cell per page — or per group of pages
+ * left to right, top to bottom, one cell per guest page (its base page size) — or per group of pages
  * (a power of two) when the guest has more than 1024 x 1024 pages. The
  * picture is 1024 px wide; small guests get 2x2 or 4x4 px cells. A cell
  * shows its most telling page: kernel image, then page tables, then pages
@@ -147,7 +147,8 @@ static enum cls page_class(uint8_t kind, uint32_t owner, uint32_t mapcount, cons
 
 /* Colour every cell of the map part of IM. */
 static int draw_map(const haywire_rmap *r, const haywire_ram_range *ranges, uint64_t nranges,
-                    uint64_t ppc, uint32_t cell, const int *rank, struct image *im)
+                    uint64_t page_size, uint64_t ppc, uint32_t cell, const int *rank,
+                    struct image *im)
 {
 	uint8_t *kind = malloc(CHUNK);
 	uint32_t *owner = malloc(CHUNK * sizeof *owner), *count = malloc(CHUNK * sizeof *count);
@@ -157,10 +158,10 @@ static int draw_map(const haywire_rmap *r, const haywire_ram_range *ranges, uint
 	enum cls best = C_NOT_RAM;
 	uint32_t best_owner = 0;
 	for (uint64_t k = 0; !rc && k < nranges; k++) {
-		uint64_t npages = ranges[k].size / 4096;
+		uint64_t npages = ranges[k].size / page_size;
 		for (uint64_t done = 0; !rc && done < npages; done += CHUNK) {
 			uint64_t n = npages - done < CHUNK ? npages - done : CHUNK;
-			if (haywire_rmap_pages(r, ranges[k].gpa + done * 4096, n, kind, owner, count)) {
+			if (haywire_rmap_pages(r, ranges[k].gpa + done * page_size, n, kind, owner, count)) {
 				fprintf(stderr, "haywire-map: %s\n", haywire_last_error());
 				rc = 1;
 				break;
@@ -249,8 +250,10 @@ int main(int argc, char **argv)
 	uint32_t top[TOP], ntop = 0;
 	int *rank = rank_processes(rmap, top, &ntop);
 	rc = !ranges || !rank || haywire_source_ram_ranges(ksrc, ranges, nranges, &nranges);
+	haywire_rmap_stats st = {.struct_size = sizeof st};
+	haywire_rmap_get_stats(rmap, &st);
 	for (uint64_t i = 0; !rc && i < nranges; i++)
-		pages += ranges[i].size / 4096;
+		pages += ranges[i].size / st.page_size;
 	/* Geometry: the biggest cells that fit, then pages per cell if even 1 px is too many. */
 	uint32_t cell = 4;
 	uint64_t ppc = 1;
@@ -266,7 +269,7 @@ int main(int argc, char **argv)
 	if (!rc && !im.px)
 		rc = 1;
 	if (!rc)
-		rc = draw_map(rmap, ranges, nranges, ppc, cell, rank, &im);
+		rc = draw_map(rmap, ranges, nranges, st.page_size, ppc, cell, rank, &im);
 	if (!rc) {
 		draw_legend(rmap, top, ntop, map_h, haywire_source_ram_size(ksrc) >> 20, ppc, &im);
 		rc = write_png(out, &im);

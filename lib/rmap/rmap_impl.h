@@ -87,6 +87,12 @@ void hw_vec_release(struct hw_vec *v);
 /* Release every vector of R and R. */
 void hw_rmap_destroy(haywire_rmap *r);
 
+/*
+ * Remove [A, B) from K's ranges, splitting one when [A, B) lies inside it
+ * (when K is full, such a cut is skipped: the ranges then claim too much).
+ */
+void hw_kimage_cut(struct hw_kimage *k, uint64_t a, uint64_t b);
+
 /* Kernel-image physical ranges of K (see rmap_kimage.c); HAYWIRE_E_NOT_FOUND, no message. */
 int hw_rmap_kernel_image(const haywire_kernel *k, struct hw_kimage *out);
 

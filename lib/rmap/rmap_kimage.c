@@ -50,8 +50,7 @@ static int on_image_range(const haywire_va_range *range, void *user)
 	return 0;
 }
 
-/* Remove [A, B) from the ranges (splitting one if needed; dropped when full). */
-static void cut(struct hw_kimage *k, uint64_t a, uint64_t b)
+void hw_kimage_cut(struct hw_kimage *k, uint64_t a, uint64_t b)
 {
 	for (uint32_t i = 0; i < k->n && a < b; i++) {
 		uint64_t s = k->pa[i], e = s + k->size[i];
@@ -92,7 +91,7 @@ static void cut_symbols(const haywire_kernel *k, struct hw_kimage *out, const ch
 	a = (a + page - 1) & ~(page - 1);
 	if (a < b && !hw_kernel_image_pa_quiet(&k->paging, a, &pa) &&
 	    !hw_kernel_image_pa_quiet(&k->paging, b - 1, &pb) && pb - pa == b - 1 - a)
-		cut(out, pa, pb + 1);
+		hw_kimage_cut(out, pa, pb + 1);
 }
 
 int hw_rmap_kernel_image(const haywire_kernel *k, struct hw_kimage *out)

@@ -8,6 +8,8 @@
 #include "mmu/mmu_impl.h"
 
 #include "ptbuild.h"
+
+#include <pthread.h>
 #include "testutil.h"
 
 #define KiB 1024ull
@@ -397,6 +399,86 @@ START_TEST(hostile_tables)
 }
 END_TEST
 
+/* Cutting freed sections out of the kernel image ranges. */
+START_TEST(kernel_image_cuts)
+{
+	struct hw_kimage k = {.pa = {0x1000, 0x10000}, .size = {0x9000, 0x4000}, .n = 2};
+	hw_kimage_cut(&k, 0x3000, 0x5000); /* inside the first: split */
+	ck_assert_uint_eq(k.n, 3);
+	ck_assert_uint_eq(k.pa[0], 0x1000);
+	ck_assert_uint_eq(k.size[0], 0x2000);
+	ck_assert_uint_eq(k.pa[1], 0x5000);
+	ck_assert_uint_eq(k.size[1], 0x5000);
+	ck_assert_uint_eq(k.pa[2], 0x10000);
+	hw_kimage_cut(&k, 0x0, 0x2000); /* the head of the first */
+	ck_assert_uint_eq(k.pa[0], 0x2000);
+	ck_assert_uint_eq(k.size[0], 0x1000);
+	hw_kimage_cut(&k, 0x9000, 0x11000); /* the tail of one and the head of the next */
+	ck_assert_uint_eq(k.n, 3);
+	ck_assert_uint_eq(k.size[1], 0x4000);
+	ck_assert_uint_eq(k.pa[2], 0x11000);
+	ck_assert_uint_eq(k.size[2], 0x3000);
+	hw_kimage_cut(&k, 0x0, 0x10000); /* the first two whole */
+	ck_assert_uint_eq(k.n, 1);
+	ck_assert_uint_eq(k.pa[0], 0x11000);
+	hw_kimage_cut(&k, 0x20000, 0x30000); /* outside: nothing */
+	ck_assert_uint_eq(k.n, 1);
+	ck_assert_uint_eq(k.size[0], 0x3000);
+}
+END_TEST
+
+struct reader {
+	const haywire_rmap *r;
+	uint64_t from;
+	uint64_t sum;
+};
+
+static void *read_map(void *arg)
+{
+	struct reader *rd = arg;
+	uint32_t count[256];
+	haywire_rmap_owner o[4];
+	for (int round = 0; round < 200; round++) {
+		if (haywire_rmap_pages(rd->r, rd->from, 256, NULL, NULL, count))
+			return NULL;
+		for (int i = 0; i < 256; i++) {
+			uint64_t n = 0;
+			o[0].struct_size = sizeof o[0];
+			haywire_rmap_owners(rd->r, rd->from + (uint64_t)i * 4096, o, 4, &n);
+			rd->sum += count[i] * 1000 + n;
+		}
+	}
+	return NULL;
+}
+
+/* Many threads reading one map see what one thread sees. */
+START_TEST(concurrent_reads_agree)
+{
+	struct world w;
+	world_init(&w, 3);
+	for (int p = 0; p < 3; p++)
+		for (int i = 0; i < 150; i++)
+			wmap(&w, p, 0x100000 + (uint64_t)i * 4096, F((i * 5 + p) % 256), 3, U);
+	world_open(&w);
+	haywire_rmap *r = world_rmap(&w, 0, 0, NULL, HAYWIRE_OK);
+	struct reader one = {.r = r, .from = F(0)};
+	read_map(&one);
+	ck_assert_uint_gt(one.sum, 0);
+	pthread_t t[4];
+	struct reader rd[4];
+	for (int i = 0; i < 4; i++) {
+		rd[i] = (struct reader){.r = r, .from = F(0)};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, read_map, &rd[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_uint_eq(rd[i].sum, one.sum);
+	}
+	haywire_rmap_free(r);
+	world_free(&w);
+}
+END_TEST
+
 START_TEST(public_calls_refuse_bad_arguments)
 {
 	haywire_rmap *r = (haywire_rmap *)1;
@@ -425,6 +507,8 @@ int main(void)
 	tcase_add_test(tc, the_entry_cap_holds);
 	tcase_add_test(tc, rebuild_reuses_memory);
 	tcase_add_loop_test(tc, hostile_tables, 0, 20);
+	tcase_add_test(tc, kernel_image_cuts);
+	tcase_add_test(tc, concurrent_reads_agree);
 	tcase_add_test(tc, public_calls_refuse_bad_arguments);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
