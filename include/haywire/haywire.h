@@ -6,6 +6,7 @@
  *   mmu     (haywire/aspace.h)  address spaces: page-table walks, mapped ranges
  *   kernel  (haywire/kernel.h)  the guest Linux kernel: VMCOREINFO, symbols, types
  *   procs   (haywire/procs.h)   processes and threads
+ *   rmap    (haywire/rmap.h)    reverse page map: owners of every frame, RSS/PSS/USS
  */
 #ifndef HAYWIRE_HAYWIRE_H
 #define HAYWIRE_HAYWIRE_H
@@ -15,5 +16,6 @@
 #include <haywire/aspace.h>
 #include <haywire/kernel.h>
 #include <haywire/procs.h>
+#include <haywire/rmap.h>
 
 #endif /* HAYWIRE_HAYWIRE_H */
