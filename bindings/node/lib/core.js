@@ -32,8 +32,10 @@ function buildErrors(fn) {
     if (name === null) continue;
     STATUS[name] = code;
     if (code === 0) continue;
-    const className = name.replace('HAYWIRE_E_', '').toLowerCase()
+    let className = name.replace('HAYWIRE_E_', '').toLowerCase()
       .replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase()) + 'Error';
+    // Never shadow a JavaScript built-in: HAYWIRE_E_RANGE is HaywireRangeError.
+    if (className in globalThis) className = 'Haywire' + className;
     const cls = { [className]: class extends HaywireError {} }[className];
     cls.status = code;
     cls.code = name;

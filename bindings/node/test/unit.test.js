@@ -127,3 +127,14 @@ for (const [name, load] of Object.entries(ADAPTERS)) {
     });
   });
 }
+
+test('index.d.ts declares exactly what the package exports', () => {
+  const hw = ADAPTERS.koffi();
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8');
+  const declared = [...dts.matchAll(/^export declare (?:function|const|class) (\w+)/gm)]
+    .map((m) => m[1]);
+  const runtime = Object.keys(hw).filter((k) => !['Source', 'Kernel', 'Procs', 'Aspace'].includes(k));
+  assert.deepStrictEqual(declared.sort(), runtime.sort());
+  assert.ok(!Object.keys(hw.errors).some((c) => hw.errors[c].name in globalThis),
+    'an error class shadows a JavaScript built-in');
+});
