@@ -7,7 +7,8 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ADAPTERS, requiredEnv, python } = require('./helpers');
+const { execFileSync } = require('node:child_process');
+const { ADAPTERS, ROOT, requiredEnv, python } = require('./helpers');
 
 const state = requiredEnv('HAYWIRE_GUEST_STATE');
 const env = Object.fromEntries(fs.readFileSync(path.join(state, 'env'), 'utf8').split('\n')
@@ -56,6 +57,14 @@ for (const [name, load] of Object.entries(ADAPTERS)) {
       const kthread = [...procs].find((x) => x.kernelThread);
       assert.throws(() => procs.aspace(kthread), hw.NotFoundError);
       procs.close();
+    });
+
+    await t.test('the example lists the processes', () => {
+      const out = execFileSync(process.execPath, [path.join(ROOT, 'examples/node/haywire-ps.js'),
+        ...(name === 'ffi-napi' ? ['--ffi-napi'] : []), env.SOURCE_SPEC], { encoding: 'utf8' });
+      const pids = out.trim().split('\n').slice(2).map((l) => Number(l.trim().split(/\s+/)[0]));
+      assert.deepStrictEqual(pids.sort((a, b) => a - b),
+        kernel.processes().map((p) => p.pid).sort((a, b) => a - b));
     });
   });
 }

@@ -17,9 +17,22 @@ function requiredEnv(name) {
 }
 
 // Both adapters; a missing one is a failure, not a skip (npm ci installs both).
+function load(module, dep) {
+  return () => {
+    try {
+      return require(module);
+    } catch (e) {
+      if (e.code === 'MODULE_NOT_FOUND' && e.message.includes(dep)) {
+        throw new Error(`${dep} is not installed (NODE_PATH=${process.env.NODE_PATH || ''}): ` +
+          'the npm-ci test installs it from the npm registry; did it fail?');
+      }
+      throw e;
+    }
+  };
+}
 const ADAPTERS = {
-  koffi: () => require('..'),
-  'ffi-napi': () => require('../ffi-napi'),
+  koffi: load('..', 'koffi'),
+  'ffi-napi': load('../ffi-napi', '@2060.io/ffi-napi'),
 };
 
 function python(script, args, input) {

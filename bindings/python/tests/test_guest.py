@@ -64,3 +64,20 @@ def test_sample_pages_translate_to_their_pfns(guest, kernel):
         kthread = next(t for t in procs if t.kernel_thread)
         with pytest.raises(haywire.NotFoundError):
             procs.aspace(kthread)
+
+
+def test_example_lists_the_processes(guest, kernel):
+    import os
+    import subprocess
+    import sys
+    from conftest import ROOT
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "python", "haywire_ps.py"),
+                          guest[0]], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "bindings", "python")))
+    assert out.returncode == 0, out.stderr
+    rows = out.stdout.splitlines()[2:]
+    assert rows and {int(r.split()[0]) for r in rows} == {t.pid for t in kernel.processes()}
+    bad = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "python", "haywire_ps.py"),
+                          "/nonexistent/ram"], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "bindings", "python")))
+    assert bad.returncode == 1 and "HAYWIRE_E_NOT_FOUND" in bad.stderr
