@@ -171,3 +171,20 @@ def test_pip_install(tmp_path):
                          capture_output=True, text=True, cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(str(venv)) and haywire.version_string() in out.stdout
+
+
+def test_result_classes_carry_every_c_field():
+    """A field added to a C struct shows up in its Python result class (or the test says so)."""
+    pairs = {haywire.RamRange: _ffi.RamRangeC, haywire.CpuState: _ffi.CpuStateC,
+             haywire.MmuFormat: _ffi.MmuFormatC, haywire.WalkStep: _ffi.WalkStepC,
+             haywire.Translation: _ffi.TranslationC, haywire.VaRange: _ffi.VaRangeC,
+             haywire.AnomalyInfo: _ffi.AnomalyInfoC, haywire.KernelInfo: _ffi.KernelInfoC,
+             haywire.Task: _ffi.TaskC}
+    from dataclasses import fields
+    plumbing = {"struct_size", "reserved", "nsteps"}  # not results: set by or for the call
+    for cls, cstruct in pairs.items():
+        c_fields = {f[0] for f in cstruct._fields_} - plumbing
+        ours = {f.name for f in fields(cls)} - ({"index"} if cls is haywire.Task else set())
+        assert ours == c_fields, f"{cls.__name__} vs {cstruct.__name__}"
+    stats = {f.name for f in fields(haywire.WalkStats)}
+    assert stats == {"tables_visited", "anomalies", "ranges", "stop_va"}
