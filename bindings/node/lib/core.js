@@ -265,13 +265,14 @@ function create(adapterModule, libraryPath) {
         (_, i) => camel(decode('haywire_anomaly_info', buf, i * size)));
     }
 
-    // onRange(range) for every range (haywire_aspace_enumerate); return true to stop.
+    // onRange(range) for every range (haywire_aspace_enumerate); returning true
+    // (exactly: not any truthy value) stops the walk.
     walk(onRange, { first, last, onAnomaly, maxTables = 0, maxAnomalies = 0 } = {}) {
       const [lo, hi] = this._window(first, last);
       const errors = [];
       const guard = (name, cb) => ad.callback(STRUCTS[name].size, (view) => {
         try {
-          return cb(camel(decode(name, view))) ? 1 : 0;
+          return cb(camel(decode(name, view))) === true ? 1 : 0; // only true stops
         } catch (e) { // never unwind through C: stop the walk, rethrow below
           errors.push(e);
           return 1;

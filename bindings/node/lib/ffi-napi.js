@@ -32,7 +32,6 @@ function open(path) {
     name: 'ffi-napi',
     fn,
     NULL: ref.NULL,
-    isNull: (p) => p === null || ref.isNull(p),
     readPointer: (buf, offset = 0) => ref.readPointer(buf, offset, 0),
     view: (p, len) => ref.reinterpret(p, len, 0),
     callback(size, cb) {

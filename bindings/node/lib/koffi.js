@@ -26,7 +26,6 @@ function open(path) {
     name: 'koffi',
     fn,
     NULL: 0n,
-    isNull: (p) => p === null || p === 0n || p === 0,
     // The pointer stored at OFFSET of an out-parameter buffer.
     readPointer: (buf, offset = 0) => buf.readBigUInt64LE(offset),
     // Zero-copy bytes at a pointer (valid while the owner lives).

@@ -42,13 +42,16 @@ test('constants are what the headers say', () => {
   python('bindings/gen_constants.py', ['--check']); // throws when stale
 });
 
-// An x86-64 4-level page table mapping VA 0x400000 to PA 0x5000 in 8 pages.
+// An x86-64 4-level page table mapping VA 0x400000 to PA 0x5000 and VA2 to
+// PA 0x6000 (two ranges) in 8 pages.
 const [PML4, PDPT, PD, PT, PAGE, VA] = [0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x400000];
+const [PAGE2, VA2] = [0x6000, 0x400000 + 0x10 * 4096];
 
 function ramFile() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haywire-node-'));
   const ram = Buffer.alloc(8 * 4096);
-  for (const [table, index, target] of [[PML4, 0, PDPT], [PDPT, 0, PD], [PD, 2, PT], [PT, 0, PAGE]]) {
+  for (const [table, index, target] of [[PML4, 0, PDPT], [PDPT, 0, PD], [PD, 2, PT], [PT, 0, PAGE],
+    [PT, 0x10, PAGE2]]) {
     ram.writeBigUInt64LE(BigInt(target | 7), table + 8 * index);
   }
   ram.write('hello guest', PAGE);
@@ -114,11 +117,17 @@ for (const [name, load] of Object.entries(ADAPTERS)) {
       assert.ok(!miss.mapped && miss.status === hw.STATUS.HAYWIRE_E_NOT_MAPPED);
       const ranges = [...as.ranges()];
       assert.deepStrictEqual(ranges.map((r) => [r.va, r.pa, r.size]),
-        [[BigInt(VA), BigInt(PAGE), 4096n]]);
+        [[BigInt(VA), BigInt(PAGE), 4096n], [BigInt(VA2), BigInt(PAGE2), 4096n]]);
+      assert.deepStrictEqual([...as.ranges({ chunk: 1 })], ranges, 'resumes after a full buffer');
+      assert.deepStrictEqual([...as.ranges({ first: VA2 })], ranges.slice(1));
       const seen = [];
-      const stats = as.walk((r) => { seen.push(r); });
+      const stats = as.walk((r) => seen.push(r)); // a number: goes on
       assert.deepStrictEqual(seen, ranges);
       assert.strictEqual(stats.tablesVisited, 4n);
+      assert.strictEqual(stats.ranges, 2n);
+      seen.length = 0;
+      as.walk((r) => { seen.push(r); return true; });
+      assert.deepStrictEqual(seen, ranges.slice(0, 1), 'true stops the walk');
       assert.throws(() => as.walk(() => { throw new RangeError('from the callback'); }), RangeError);
       assert.deepStrictEqual(as.anomalies(), []);
       src.close();

@@ -459,14 +459,15 @@ class Aspace(_Handle):
              on_anomaly: Optional[Callable[[AnomalyInfo], Optional[bool]]] = None,
              max_tables: int = 0, max_anomalies: int = 0) -> WalkStats:
         """Call ON_RANGE for every range (haywire_aspace_enumerate); a true
-        return stops the walk. LimitError when a cap is reached."""
+        return stops the walk (only True: not any truthy value). LimitError when
+        a cap is reached."""
         first, last = self._window(first, last)
         errors: List[BaseException] = []
 
         def guard(fn, cls):
             def cb(ptr, _user):
                 try:
-                    return 1 if fn(_from_c(cls, ptr.contents)) else 0
+                    return 1 if fn(_from_c(cls, ptr.contents)) is True else 0
                 except BaseException as e:  # never unwind through C: stop, re-raise below
                     errors.append(e)
                     return 1

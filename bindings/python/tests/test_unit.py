@@ -76,14 +76,17 @@ def test_errors_carry_the_library_message(tmp_path):
     assert "nonsense" in str(e.value)
 
 
-# An x86-64 4-level page table mapping VA 0x400000 to PA 0x5000 in an 8-page RAM file.
-PML4, PDPT, PD, PT, PAGE = 0x1000, 0x2000, 0x3000, 0x4000, 0x5000
+# An x86-64 4-level page table mapping VA 0x400000 to PA 0x5000 and VA2 to PA
+# 0x6000 (two ranges) in an 8-page RAM file.
+PML4, PDPT, PD, PT, PAGE, PAGE2 = 0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x6000
 VA = 0x400000  # indexes 0, 0, 2, 0
+VA2 = VA + 0x10 * 4096
 
 
 def write_ram(path):
     ram = bytearray(8 * 4096)
-    for table, index, target in ((PML4, 0, PDPT), (PDPT, 0, PD), (PD, 2, PT), (PT, 0, PAGE)):
+    for table, index, target in ((PML4, 0, PDPT), (PDPT, 0, PD), (PD, 2, PT), (PT, 0, PAGE),
+                                  (PT, 0x10, PAGE2)):
         struct.pack_into("<Q", ram, table + 8 * index, target | 0x7)  # present, RW, user
     ram[PAGE:PAGE + 11] = b"hello guest"
     path.write_bytes(bytes(ram))
@@ -126,10 +129,15 @@ def test_translate_and_ranges(source):
         miss = aspace.translate(VA + 4096)
         assert not miss.mapped and miss.status == haywire.STATUS["HAYWIRE_E_NOT_MAPPED"]
         ranges = list(aspace.ranges())
-        assert [(r.va, r.pa, r.size) for r in ranges] == [(VA, PAGE, 4096)]
+        assert [(r.va, r.pa, r.size) for r in ranges] == [(VA, PAGE, 4096), (VA2, PAGE2, 4096)]
+        assert list(aspace.ranges(chunk=1)) == ranges  # resumes after a full buffer
+        assert list(aspace.ranges(first=VA2)) == ranges[1:]
         seen = []
-        stats = aspace.walk(seen.append)
-        assert seen == ranges and stats.ranges == 1 and stats.tables_visited == 4
+        stats = aspace.walk(seen.append)  # None: go on
+        assert seen == ranges and stats.ranges == 2 and stats.tables_visited == 4
+        seen.clear()
+        aspace.walk(lambda r: seen.append(r) or True)  # True stops
+        assert seen == ranges[:1]
         assert aspace.anomalies() == []
         assert aspace.root == PML4
 
