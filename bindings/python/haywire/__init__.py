@@ -13,7 +13,7 @@ Source closes the kernels, snapshots and address spaces made from it.
 """
 import ctypes
 import weakref
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Callable, Iterator, List, Optional, Tuple, Union
 
 from . import _ffi
