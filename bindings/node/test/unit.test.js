@@ -64,6 +64,9 @@ for (const [name, load] of Object.entries(ADAPTERS)) {
   test(`${name}: the API on a synthetic RAM file`, async (t) => {
     const hw = load();
     assert.strictEqual(hw.adapter, name);
+    assert.deepStrictEqual(Object.keys(hw.raw).sort(), Object.keys(cApi.functions).sort(),
+      `${name} declares every public C function`);
+    assert.ok(Object.values(hw.raw).every((f) => typeof f === 'function'));
     const { dir, file } = ramFile();
     t.after(() => fs.rmSync(dir, { recursive: true }));
 
