@@ -17,16 +17,7 @@ import sys
 
 sys.dont_write_bytecode = True
 from guestlib import check, load_env, parse_truth, run_test
-
-
-def comm_matches(ours, theirs):
-    """task_struct.comm against /proc's name: /proc shows a kernel thread's full
-    name where comm keeps its first 15 bytes, and adds a worker's workqueue."""
-    if ours == theirs:
-        return True
-    if len(ours) == 15 and theirs.startswith(ours):
-        return True
-    return ours.startswith("kworker/") and theirs.startswith(ours + "-")
+from taskcompare import compare
 
 
 def haywire_ps(exe, spec, extra):
@@ -34,33 +25,6 @@ def haywire_ps(exe, spec, extra):
                          text=True, timeout=300)
     check(out.returncode == 0, f"haywire-ps failed: {out.stderr.strip()}")
     return json.loads(out.stdout)
-
-
-def compare(truth, found):
-    ours = {t["pid"]: t for t in found}
-    check(len(ours) == len(found), "haywire-ps listed a pid twice")
-    theirs = {t.pid: t for t in truth.tasks}
-    churn = []
-    for pid, t in theirs.items():
-        o = ours.get(pid)
-        if o is None:
-            check(t.kthread and t.comm.startswith("kworker/"),
-                  f"task {pid} ({t.comm}) is in the guest's /proc but was not found")
-            churn.append(f"-{pid}")
-            continue
-        got = (o["tgid"], o["ppid"], o["uid"], o["kernel_thread"])
-        want = (t.tgid, t.ppid, t.uid, t.kthread)
-        check(got == want, f"task {pid} ({t.comm}): tgid/ppid/uid/kthread {got}, guest says {want}")
-        check(comm_matches(o["comm"], t.comm), f"task {pid}: comm {o['comm']!r}, guest says {t.comm!r}")
-        check((o["pgd"] is None) == t.kthread, f"task {pid}: pgd {o['pgd']} for kthread={t.kthread}")
-    for pid, o in ours.items():
-        if pid not in theirs:
-            check(o["kernel_thread"] and o["comm"].startswith("kworker/"),
-                  f"found task {pid} ({o['comm']}) that the guest's /proc did not list")
-            churn.append(f"+{pid}")
-    users = sum(not t.kthread for t in truth.tasks)
-    print(f"{len(theirs)} tasks in the truth ({users} user), {len(ours)} found; "
-          f"kworker churn: {' '.join(churn) or 'none'}")
 
 
 def vtop_agrees(vtop, spec, truth, extra):
@@ -87,7 +51,7 @@ def main(argv):
     extra = argv[4:]
     env = load_env(state)
     truth = parse_truth(env["TRUTH"])
-    compare(truth, haywire_ps(haywire_ps_exe, env["SOURCE_SPEC"], extra))
+    print(compare(truth, haywire_ps(haywire_ps_exe, env["SOURCE_SPEC"], extra)))
     out = subprocess.run([translate_exe, env["SOURCE_SPEC"], env["TRUTH"], *extra],
                          capture_output=True, text=True, timeout=300)
     print(out.stdout.strip())
