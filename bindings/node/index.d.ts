@@ -80,6 +80,11 @@ export interface Source extends Handle {
   vmcoreinfo(): string | null;
   cpuStates(): CpuState[];
   kernel(options?: { calibrate?: boolean; noKallsyms?: boolean; scanVmcoreinfo?: boolean }): Kernel;
+  /** Stop / restart a live guest's vCPUs (UnsupportedError for files and dumps). */
+  pause(): void;
+  resume(): void;
+  /** A named property, e.g. 'read_path' of a QMP source; null if it has none. */
+  property(name: string): string | null;
   aspace(format: MmuFormat, root: U64): Aspace;
 }
 
@@ -117,6 +122,42 @@ export interface Kernel extends Handle {
   read(kva: U64, length: U64): Buffer;
   snapshot(options?: { threads?: boolean }): Procs;
   processes(options?: { threads?: boolean }): Task[];
+  /** The reverse map of PROCS (omitted: the processes now). */
+  rmap(options?: { procs?: Procs; maxEntries?: U64; maxTables?: U64; maxAnomalies?: U64 }): Rmap;
+}
+
+export interface RmapStats {
+  pageSize: number; procs: bigint; mappings: bigint; mappedPages: bigint; userFrames: bigint;
+  sharedFrames: bigint; pageTablePages: bigint; kernelImageBytes: bigint; indexBytes: bigint;
+  tablesVisited: bigint; anomalies: bigint; buildNs: bigint;
+}
+/** A process of a reverse map; index is its owner id. */
+export interface RmapProc {
+  index: number; flags: number; pid: number; uid: number; comm: string; pgd: bigint;
+  rssBytes: bigint; pssBytes: bigint; ussBytes: bigint; pageTableBytes: bigint; mappings: bigint;
+}
+/** kind: constants.HAYWIRE_RMAP_USER, _PAGE_TABLE or _KERNEL_IMAGE. */
+export interface RmapOwner {
+  kind: number; proc: number; pid: number; va: bigint; pageSize: bigint; pagePa: bigint;
+  perms: number; flags: number; level: number; mapcount: number;
+}
+export interface RmapMapping {
+  va: bigint; pa: bigint; size: bigint; pageSize: bigint; perms: number; flags: number;
+}
+/** One entry per base page from pa: kind (HAYWIRE_RMAP_*), lowest owner id, mapcount. */
+export interface RmapPages { pa: bigint; kind: Uint8Array; owner: Uint32Array; mapcount: Uint32Array; }
+export interface RmapDumpLine { pid: number; va: bigint; pfn: bigint; writable: boolean; exec: boolean; }
+
+export interface Rmap extends Handle {
+  readonly stats: RmapStats;
+  readonly processes: RmapProc[];
+  /** Rebuild in place from the guest as it is now, reusing memory; closed on failure. */
+  refresh(options?: { procs?: Procs }): Rmap;
+  owners(pa: U64): RmapOwner[];
+  pages(pa: U64, npages: number): RmapPages;
+  mappings(proc: RmapProc | number, options?: { chunk?: number }): Generator<RmapMapping>;
+  kernelRanges(): { pa: bigint; size: bigint }[];
+  dump(): Generator<RmapDumpLine>;
 }
 
 /** A failed call: status (e.g. -8), code ("HAYWIRE_E_NOT_FOUND"), the library's message. */

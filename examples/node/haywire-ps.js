@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// haywire-ps.js [--threads] [--calibrate] [--ffi-napi] SOURCE -- a guest's processes, from Node.
+// haywire-ps.js [--threads] [--calibrate] [--ffi-napi] [--top=N] SOURCE -- a guest's processes
+// and its biggest memory owners, from Node.
 //
 //   HAYWIRE_LIBRARY=build/lib/libhaywire.so.1 NODE_PATH=bindings/node/node_modules \
 //     node examples/node/haywire-ps.js file:/path/to/ram,layout=virt
@@ -11,7 +12,7 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const source = args.find((a) => !a.startsWith('--'));
 if (!source) {
-  console.error('usage: haywire-ps.js [--threads] [--calibrate] [--ffi-napi] SOURCE');
+  console.error('usage: haywire-ps.js [--threads] [--calibrate] [--ffi-napi] [--top=N] SOURCE');
   process.exit(2);
 }
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
@@ -28,6 +29,19 @@ try {
     console.log(`${String(t.pid).padStart(7)} ${String(t.tgid).padStart(7)} ` +
       `${String(t.ppid).padStart(7)} ${String(t.uid).padStart(6)}  ${name.padEnd(18)} ` +
       `0x${t.task.toString(16).padStart(16, '0')}`);
+  }
+  const topArg = args.find((a) => a.startsWith('--top='));
+  const top = topArg ? Number(topArg.slice(6)) : 5;
+  if (top > 0) {
+    const rmap = kernel.rmap();
+    console.log(`\n# top ${top} owners of guest memory`);
+    console.log(`${'PID'.padStart(7)}  ${'COMM'.padEnd(16)} ${'RSS_KB'.padStart(9)} ` +
+      `${'PSS_KB'.padStart(9)} ${'USS_KB'.padStart(9)}`);
+    const kb = (b) => String(b >> 10n).padStart(9);
+    for (const p of rmap.processes.sort((a, b) => (b.rssBytes > a.rssBytes ? 1 : -1)).slice(0, top)) {
+      console.log(`${String(p.pid).padStart(7)}  ${p.comm.padEnd(16)} ${kb(p.rssBytes)} ` +
+        `${kb(p.pssBytes)} ${kb(p.ussBytes)}`);
+    }
   }
 } catch (e) {
   if (!(e instanceof hw.HaywireError)) throw e;

@@ -98,6 +98,39 @@ int main(void)
 	F(haywire_task, tgid), F(haywire_task, ppid), F(haywire_task, uid), F(haywire_task, comm);
 	F(haywire_task, task), F(haywire_task, mm), F(haywire_task, pgd), end();
 
+	BEGIN(haywire_rmap_options);
+	F(haywire_rmap_options, struct_size), F(haywire_rmap_options, reserved);
+	F(haywire_rmap_options, max_entries), F(haywire_rmap_options, max_tables);
+	F(haywire_rmap_options, max_anomalies), end();
+
+	BEGIN(haywire_rmap_stats);
+	F(haywire_rmap_stats, struct_size), F(haywire_rmap_stats, page_size);
+	F(haywire_rmap_stats, procs), F(haywire_rmap_stats, mappings);
+	F(haywire_rmap_stats, mapped_pages), F(haywire_rmap_stats, user_frames);
+	F(haywire_rmap_stats, shared_frames), F(haywire_rmap_stats, page_table_pages);
+	F(haywire_rmap_stats, kernel_image_bytes), F(haywire_rmap_stats, index_bytes);
+	F(haywire_rmap_stats, tables_visited), F(haywire_rmap_stats, anomalies);
+	F(haywire_rmap_stats, build_ns), end();
+
+	BEGIN(haywire_rmap_proc);
+	F(haywire_rmap_proc, struct_size), F(haywire_rmap_proc, flags), F(haywire_rmap_proc, pid);
+	F(haywire_rmap_proc, uid), F(haywire_rmap_proc, comm), F(haywire_rmap_proc, pgd);
+	F(haywire_rmap_proc, rss_bytes), F(haywire_rmap_proc, pss_bytes);
+	F(haywire_rmap_proc, uss_bytes), F(haywire_rmap_proc, page_table_bytes);
+	F(haywire_rmap_proc, mappings), end();
+
+	BEGIN(haywire_rmap_owner);
+	F(haywire_rmap_owner, struct_size), F(haywire_rmap_owner, kind);
+	F(haywire_rmap_owner, proc), F(haywire_rmap_owner, pid), F(haywire_rmap_owner, va);
+	F(haywire_rmap_owner, page_size), F(haywire_rmap_owner, page_pa);
+	F(haywire_rmap_owner, perms), F(haywire_rmap_owner, flags), F(haywire_rmap_owner, level);
+	F(haywire_rmap_owner, mapcount), end();
+
+	BEGIN(haywire_rmap_mapping);
+	F(haywire_rmap_mapping, va), F(haywire_rmap_mapping, pa), F(haywire_rmap_mapping, size);
+	F(haywire_rmap_mapping, page_size), F(haywire_rmap_mapping, perms);
+	F(haywire_rmap_mapping, flags), end();
+
 	printf("\n}\n");
 	return 0;
 }

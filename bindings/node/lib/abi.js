@@ -36,6 +36,9 @@ const FUNCTIONS = {
   haywire_source_vmcoreinfo: ['i32', ['ptr', 'ptr', 'ptr']],
   haywire_source_cpu_count: ['u32', ['ptr']],
   haywire_source_cpu_state: ['i32', ['ptr', 'u32', 'ptr']],
+  haywire_source_pause: ['i32', ['ptr']],
+  haywire_source_resume: ['i32', ['ptr']],
+  haywire_source_property: ['cstr', ['ptr', 'str']],
   // aspace.h
   haywire_mmu_format_derive: ['i32', ['ptr']],
   haywire_mmu_root_from_register: ['i32', ['ptr', 'u64', 'ptr']],
@@ -65,6 +68,17 @@ const FUNCTIONS = {
   haywire_procs_get: ['i32', ['ptr', 'u64', 'ptr']],
   haywire_procs_find: ['i32', ['ptr', 'i32', 'ptr']],
   haywire_procs_aspace: ['i32', ['ptr', 'u64', 'ptr']],
+  // rmap.h
+  haywire_rmap_build: ['i32', ['ptr', 'ptr', 'ptr', 'ptr']],
+  haywire_rmap_rebuild: ['i32', ['ptr', 'ptr', 'ptr', 'ptr', 'ptr']],
+  haywire_rmap_free: ['void', ['ptr']],
+  haywire_rmap_get_stats: ['i32', ['ptr', 'ptr']],
+  haywire_rmap_proc_count: ['u32', ['ptr']],
+  haywire_rmap_proc_get: ['i32', ['ptr', 'u32', 'ptr']],
+  haywire_rmap_owners: ['i32', ['ptr', 'u64', 'ptr', 'u64', 'ptr']],
+  haywire_rmap_pages: ['i32', ['ptr', 'u64', 'u64', 'ptr', 'ptr', 'ptr']],
+  haywire_rmap_proc_mappings: ['i32', ['ptr', 'u32', 'u64', 'ptr', 'u64', 'ptr']],
+  haywire_rmap_kernel_ranges: ['i32', ['ptr', 'ptr', 'ptr', 'u64', 'ptr']],
 };
 
 // Field lists in C order: [name, type] or [name, type, count]. Types are the
@@ -97,6 +111,20 @@ const STRUCT_FIELDS = {
   haywire_task: [['struct_size', 'u32'], ['flags', 'u32'], ['pid', 'i32'], ['tgid', 'i32'],
     ['ppid', 'i32'], ['uid', 'u32'], ['comm', 'char', COMM_LEN], ['task', 'u64'], ['mm', 'u64'],
     ['pgd', 'u64']],
+  haywire_rmap_options: [['struct_size', 'u32'], ['reserved', 'u32'], ['max_entries', 'u64'],
+    ['max_tables', 'u64'], ['max_anomalies', 'u64']],
+  haywire_rmap_stats: [['struct_size', 'u32'], ['page_size', 'u32'], ['procs', 'u64'],
+    ['mappings', 'u64'], ['mapped_pages', 'u64'], ['user_frames', 'u64'],
+    ['shared_frames', 'u64'], ['page_table_pages', 'u64'], ['kernel_image_bytes', 'u64'],
+    ['index_bytes', 'u64'], ['tables_visited', 'u64'], ['anomalies', 'u64'], ['build_ns', 'u64']],
+  haywire_rmap_proc: [['struct_size', 'u32'], ['flags', 'u32'], ['pid', 'i32'], ['uid', 'u32'],
+    ['comm', 'char', COMM_LEN], ['pgd', 'u64'], ['rss_bytes', 'u64'], ['pss_bytes', 'u64'],
+    ['uss_bytes', 'u64'], ['page_table_bytes', 'u64'], ['mappings', 'u64']],
+  haywire_rmap_owner: [['struct_size', 'u32'], ['kind', 'u32'], ['proc', 'u32'], ['pid', 'i32'],
+    ['va', 'u64'], ['page_size', 'u64'], ['page_pa', 'u64'], ['perms', 'u32'], ['flags', 'u32'],
+    ['level', 'u32'], ['mapcount', 'u32']],
+  haywire_rmap_mapping: [['va', 'u64'], ['pa', 'u64'], ['size', 'u64'], ['page_size', 'u64'],
+    ['perms', 'u32'], ['flags', 'u32']],
 };
 
 const SCALARS = { char: 1, i32: 4, u32: 4, u64: 8, ptr: 8 };

@@ -171,6 +171,14 @@ function create(adapterModule, libraryPath) {
       return out;
     }
 
+    // Stop / restart a live guest's vCPUs (UnsupportedError for files and dumps).
+    pause() { check(fn.haywire_source_pause(this._h), 'haywire_source_pause'); }
+
+    resume() { check(fn.haywire_source_resume(this._h), 'haywire_source_resume'); }
+
+    // A named property, e.g. 'read_path' of a QMP source; null if it has none.
+    property(name) { return fn.haywire_source_property(this._h, name); }
+
     kernel({ calibrate = false, noKallsyms = false, scanVmcoreinfo = false } = {}) {
       const opts = alloc('haywire_kernel_options');
       encode('haywire_kernel_options', opts, {
@@ -367,6 +375,126 @@ function create(adapterModule, libraryPath) {
         procs.close();
       }
     }
+
+    // The reverse map of PROCS (a snapshot; omitted: the processes now).
+    rmap({ procs = null, maxEntries = 0, maxTables = 0, maxAnomalies = 0 } = {}) {
+      const opts = alloc('haywire_rmap_options');
+      encode('haywire_rmap_options', opts, {
+        max_entries: maxEntries, max_tables: maxTables, max_anomalies: maxAnomalies,
+      });
+      const ptr = make('haywire_rmap_build', this._h, procs ? procs._h : ad.NULL, opts);
+      return new Rmap(ptr, this, opts);
+    }
+  }
+
+  // Every physical page's owners, and per-process RSS/PSS/USS (haywire/rmap.h).
+  class Rmap extends Handle {
+    constructor(ptr, kernel, opts) {
+      super(ptr, kernel, 'haywire_rmap_free');
+      this._kernel = kernel;
+      this._opts = opts;
+    }
+
+    // Rebuild in place from the guest as it is now, reusing this map's memory
+    // (haywire_rmap_rebuild): a live view's refresh. On failure the map is closed.
+    refresh({ procs = null } = {}) {
+      const old = this._h;
+      this._ptr = null;
+      const out = Buffer.alloc(8);
+      check(fn.haywire_rmap_rebuild(old, this._kernel._h, procs ? procs._h : ad.NULL,
+        this._opts, out), 'haywire_rmap_rebuild');
+      this._ptr = ad.readPointer(out);
+      return this;
+    }
+
+    get stats() {
+      const buf = alloc('haywire_rmap_stats');
+      check(fn.haywire_rmap_get_stats(this._h, buf), 'haywire_rmap_get_stats');
+      return camel(decode('haywire_rmap_stats', buf));
+    }
+
+    get processes() {
+      const n = fn.haywire_rmap_proc_count(this._h);
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const buf = alloc('haywire_rmap_proc');
+        check(fn.haywire_rmap_proc_get(this._h, i, buf), 'haywire_rmap_proc_get');
+        out.push({ index: i, ...camel(decode('haywire_rmap_proc', buf)) });
+      }
+      return out;
+    }
+
+    // Everything that maps or holds the page containing PA.
+    owners(pa) {
+      const size = STRUCTS.haywire_rmap_owner.size;
+      const count = u64Out();
+      for (let cap = 8; ;) {
+        const buf = alloc('haywire_rmap_owner', cap);
+        const status = fn.haywire_rmap_owners(this._h, BigInt(pa), buf, BigInt(cap), count);
+        if (status !== STATUS.HAYWIRE_E_RANGE) {
+          check(status, 'haywire_rmap_owners');
+          return Array.from({ length: Number(u64(count)) },
+            (_, i) => camel(decode('haywire_rmap_owner', buf, i * size)));
+        }
+        cap = Number(u64(count));
+      }
+    }
+
+    // Kind, lowest owner id and mapcount of NPAGES base pages from PA, in one
+    // call: what a picture of guest memory needs (typed arrays, no copies).
+    pages(pa, npages) {
+      const kind = new Uint8Array(npages);
+      const owner = new Uint32Array(npages);
+      const mapcount = new Uint32Array(npages);
+      const view = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+      check(fn.haywire_rmap_pages(this._h, BigInt(pa), BigInt(npages), view(kind), view(owner),
+        view(mapcount)), 'haywire_rmap_pages');
+      return { pa: BigInt(pa), kind, owner, mapcount };
+    }
+
+    // A process's user mapping runs in VA order (PROC: a process or its owner id).
+    * mappings(proc, { chunk = 512 } = {}) {
+      const index = typeof proc === 'object' ? proc.index : proc;
+      const size = STRUCTS.haywire_rmap_mapping.size;
+      const buf = alloc('haywire_rmap_mapping', chunk);
+      const total = u64Out();
+      for (let first = 0n; ;) {
+        check(fn.haywire_rmap_proc_mappings(this._h, index, first, buf, BigInt(chunk), total),
+          'haywire_rmap_proc_mappings');
+        const left = u64(total) - first;
+        const n = Number(left < BigInt(chunk) ? (left > 0n ? left : 0n) : BigInt(chunk));
+        const got = [];
+        for (let i = 0; i < n; i++) got.push(camel(decode('haywire_rmap_mapping', buf, i * size)));
+        yield* got;
+        first += BigInt(n);
+        if (n === 0 || first >= u64(total)) return;
+      }
+    }
+
+    kernelRanges() {
+      const cap = 16;
+      const pa = Buffer.alloc(8 * cap);
+      const size = Buffer.alloc(8 * cap);
+      const count = u64Out();
+      check(fn.haywire_rmap_kernel_ranges(this._h, pa, size, BigInt(cap), count),
+        'haywire_rmap_kernel_ranges');
+      return Array.from({ length: Number(u64(count)) },
+        (_, i) => ({ pa: pa.readBigUInt64LE(8 * i), size: size.readBigUInt64LE(8 * i) }));
+    }
+
+    // One object per user mapping of a base page, like haywire-rmap --dump.
+    * dump() {
+      const page = BigInt(this.stats.pageSize);
+      for (const proc of this.processes) {
+        for (const m of this.mappings(proc)) {
+          for (let off = 0n; off < m.size; off += page) {
+            yield { pid: proc.pid, va: m.va + off, pfn: (m.pa + off) / page,
+              writable: (m.perms & K.HAYWIRE_PERM_WRITE) !== 0,
+              exec: (m.perms & K.HAYWIRE_PERM_EXEC) !== 0 };
+          }
+        }
+      }
+    }
   }
 
   function mmuFormatDerive(format) {
@@ -401,7 +529,7 @@ function create(adapterModule, libraryPath) {
     errors: errorClasses,
     errorClass: (status) => errorClasses[status] || HaywireError,
     ...Object.fromEntries(Object.values(errorClasses).map((c) => [c.name, c])),
-    Source, Kernel, Procs, Aspace,
+    Source, Kernel, Procs, Aspace, Rmap,
   };
 }
 

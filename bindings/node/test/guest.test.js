@@ -59,10 +59,33 @@ for (const [name, load] of Object.entries(ADAPTERS)) {
       procs.close();
     });
 
+    await t.test('the reverse map owns sample pages where pagemap says', () => {
+      const samples = JSON.parse(python('tests/guest/taskcompare.py', ['pages', state, '100']));
+      const page = BigInt(header('pagesize'));
+      const rmap = kernel.rmap();
+      assert.strictEqual(BigInt(rmap.stats.pageSize), page);
+      for (const s of samples) {
+        const owners = rmap.owners(BigInt(s.pfn) * page);
+        assert.ok(owners.some((o) => o.kind === hw.constants.HAYWIRE_RMAP_USER && o.pid === s.pid &&
+          o.va === BigInt(s.va)), `pid ${s.pid} va ${s.va} pfn ${s.pfn}`);
+      }
+      const first = samples[0];
+      const pages = rmap.pages(BigInt(first.pfn) * page, 1);
+      assert.strictEqual(pages.kind[0], hw.constants.HAYWIRE_RMAP_USER);
+      assert.ok(pages.mapcount[0] >= 1);
+      const rss = rmap.processes.map((p) => [p.pid, p.rssBytes]);
+      assert.deepStrictEqual(rmap.refresh().processes.map((p) => [p.pid, p.rssBytes]), rss);
+      assert.ok(rmap.kernelRanges().length > 0);
+      rmap.close();
+      assert.ok(rmap.closed);
+    });
+
     await t.test('the example lists the processes', () => {
       const out = execFileSync(process.execPath, [path.join(ROOT, 'examples/node/haywire-ps.js'),
         ...(name === 'ffi-napi' ? ['--ffi-napi'] : []), env.SOURCE_SPEC], { encoding: 'utf8' });
-      const pids = out.trim().split('\n').slice(2).map((l) => Number(l.trim().split(/\s+/)[0]));
+      const [listing, owners] = out.trim().split('\n\n');
+      const pids = listing.split('\n').slice(2).map((l) => Number(l.trim().split(/\s+/)[0]));
+      assert.strictEqual(owners.split('\n').slice(2).length, 5);
       assert.deepStrictEqual(pids.sort((a, b) => a - b),
         kernel.processes().map((p) => p.pid).sort((a, b) => a - b));
     });

@@ -11,6 +11,7 @@ Failures raise HaywireError subclasses (NotFoundError, NotRamError, ...)
 carrying the library's message. Handles close in the right order: closing a
 Source closes the kernels, snapshots and address spaces made from it.
 """
+import array
 import ctypes
 import weakref
 from dataclasses import dataclass, fields
@@ -19,15 +20,17 @@ from typing import Callable, Iterator, List, Optional, Tuple, Union
 from . import _ffi
 from ._constants import *  # noqa: F401,F403  (HAYWIRE_* flags and sizes, generated)
 from ._constants import (HAYWIRE_KERNEL_CALIBRATE, HAYWIRE_KERNEL_NO_KALLSYMS,
-                         HAYWIRE_KERNEL_SCAN_VMCOREINFO, HAYWIRE_PROCS_THREADS,
-                         HAYWIRE_TASK_KERNEL_THREAD, HAYWIRE_TASK_THREAD)
+                         HAYWIRE_KERNEL_SCAN_VMCOREINFO, HAYWIRE_PERM_EXEC, HAYWIRE_PERM_WRITE,
+                         HAYWIRE_PROCS_THREADS, HAYWIRE_RMAP_NO_PROC, HAYWIRE_TASK_KERNEL_THREAD,
+                         HAYWIRE_TASK_THREAD)
 from .errors import STATUS, HaywireError, error_class
 from . import errors as _errors
 
 _lib = _ffi.load()
 _errors.build(_lib, globals())  # NotFoundError, NotRamError, ... from the library
 
-__all__ = ["open", "Source", "Kernel", "Procs", "Aspace", "Task", "Translation", "WalkStep",
+__all__ = ["open", "Source", "Kernel", "Procs", "Aspace", "Rmap", "RmapStats", "RmapProc",
+           "RmapOwner", "RmapMapping", "RmapPages", "Task", "Translation", "WalkStep",
            "VaRange", "AnomalyInfo", "RamRange", "CpuState", "KernelInfo", "MmuFormat",
            "WalkStats", "HaywireError", "STATUS", "error_class", "version", "version_string",
            "strerror", "status_name", "last_error", "mmu_level_name", "mmu_format_derive",
@@ -250,6 +253,72 @@ class Task:
         return bool(self.flags & HAYWIRE_TASK_THREAD)
 
 
+@dataclass(frozen=True)
+class RmapStats:
+    page_size: int
+    procs: int
+    mappings: int
+    mapped_pages: int
+    user_frames: int
+    shared_frames: int
+    page_table_pages: int
+    kernel_image_bytes: int
+    index_bytes: int
+    tables_visited: int
+    anomalies: int
+    build_ns: int
+
+
+@dataclass(frozen=True)
+class RmapProc:
+    """A process of a reverse map; index is its owner id."""
+    index: int
+    pid: int
+    uid: int
+    comm: str
+    flags: int
+    pgd: int
+    rss_bytes: int
+    pss_bytes: int
+    uss_bytes: int
+    page_table_bytes: int
+    mappings: int
+
+
+@dataclass(frozen=True)
+class RmapOwner:
+    kind: int  # HAYWIRE_RMAP_USER, _PAGE_TABLE or _KERNEL_IMAGE
+    proc: int
+    pid: int
+    va: int
+    page_size: int
+    page_pa: int
+    perms: int
+    flags: int
+    level: int
+    mapcount: int
+
+
+@dataclass(frozen=True)
+class RmapMapping:
+    va: int
+    pa: int
+    size: int
+    page_size: int
+    perms: int
+    flags: int
+
+
+@dataclass(frozen=True)
+class RmapPages:
+    """Per-page summary from haywire_rmap_pages: kind (bytes), owner and
+    mapcount (array('I')), one entry per base page from pa."""
+    pa: int
+    kind: bytes
+    owner: "array.array"
+    mapcount: "array.array"
+
+
 # --- handles ----------------------------------------------------------------
 
 class _Handle:
@@ -371,6 +440,18 @@ class Source(_Handle):
                    "haywire_source_cpu_state")
             out.append(_from_c(CpuState, c))
         return out
+
+    def pause(self) -> None:
+        """Stop a live guest's vCPUs (UnsupportedError for files and dumps)."""
+        _check(_lib.haywire_source_pause(self._h), "haywire_source_pause")
+
+    def resume(self) -> None:
+        _check(_lib.haywire_source_resume(self._h), "haywire_source_resume")
+
+    def property(self, name: str) -> Optional[str]:
+        """A named property, e.g. "read_path" of a QMP source; None if it has none."""
+        raw = _lib.haywire_source_property(self._h, name.encode())
+        return None if raw is None else _str(raw)
 
     def kernel(self, calibrate: bool = False, no_kallsyms: bool = False,
                scan_vmcoreinfo: bool = False) -> "Kernel":
@@ -560,3 +641,116 @@ class Kernel(_Handle):
         """Every process (and thread, with THREADS) now, in task-list order."""
         with self.snapshot(threads) as procs:
             return list(procs)
+
+    def rmap(self, procs: Optional[Procs] = None, max_entries: int = 0, max_tables: int = 0,
+             max_anomalies: int = 0) -> "Rmap":
+        """The reverse map of PROCS (a snapshot; None: the processes now)."""
+        opts = Rmap._options(max_entries, max_tables, max_anomalies)
+        ptr = _new("haywire_rmap_build", self._h, procs._h if procs is not None else None,
+                   ctypes.byref(opts))
+        return Rmap(ptr, self, opts)
+
+
+class Rmap(_Handle):
+    """Every physical page's owners, and per-process RSS/PSS/USS (haywire/rmap.h)."""
+    _free = "haywire_rmap_free"
+
+    def __init__(self, ptr: int, kernel: "Kernel", opts):
+        super().__init__(ptr, kernel)
+        self._kernel = kernel
+        self._opts = opts
+
+    @staticmethod
+    def _options(max_entries: int, max_tables: int, max_anomalies: int):
+        opts = _ffi.RmapOptionsC.new()
+        opts.max_entries, opts.max_tables = max_entries, max_tables
+        opts.max_anomalies = max_anomalies
+        return opts
+
+    def refresh(self, procs: Optional[Procs] = None) -> "Rmap":
+        """Rebuild in place from the guest as it is now, reusing this map's
+        memory (haywire_rmap_rebuild): a live view's refresh. On failure the
+        map is closed and the error raised."""
+        old, self._ptr = self._h, None
+        out = ctypes.c_void_p()
+        status = _lib.haywire_rmap_rebuild(old, self._kernel._h, procs._h if procs is not None else None,
+                                           ctypes.byref(self._opts), ctypes.byref(out))
+        _check(status, "haywire_rmap_rebuild")
+        self._ptr = out.value
+        return self
+
+    @property
+    def stats(self) -> RmapStats:
+        c = _ffi.RmapStatsC.new()
+        _check(_lib.haywire_rmap_get_stats(self._h, ctypes.byref(c)), "haywire_rmap_get_stats")
+        return _from_c(RmapStats, c)
+
+    @property
+    def processes(self) -> List[RmapProc]:
+        out = []
+        for i in range(_lib.haywire_rmap_proc_count(self._h)):
+            c = _ffi.RmapProcC.new()
+            _check(_lib.haywire_rmap_proc_get(self._h, i, ctypes.byref(c)),
+                   "haywire_rmap_proc_get")
+            out.append(_from_c(RmapProc, c, index=i))
+        return out
+
+    def owners(self, pa: int) -> List[RmapOwner]:
+        """Everything that maps or holds the page containing PA."""
+        count, cap = ctypes.c_uint64(), 8
+        while True:
+            buf = (_ffi.RmapOwnerC * cap)()
+            buf[0].struct_size = ctypes.sizeof(_ffi.RmapOwnerC)
+            status = _lib.haywire_rmap_owners(self._h, pa, buf, cap, ctypes.byref(count))
+            if status != STATUS["HAYWIRE_E_RANGE"]:
+                _check(status, "haywire_rmap_owners")
+                return [_from_c(RmapOwner, o) for o in buf[:count.value]]
+            cap = count.value
+
+    def pages(self, pa: int, npages: int) -> RmapPages:
+        """Kind, lowest owner id and mapcount of NPAGES base pages from PA, in
+        one call: what a picture of guest memory needs."""
+        kind = (ctypes.c_uint8 * npages)()
+        owner = array.array("I", bytes(4 * npages))
+        mapcount = array.array("I", bytes(4 * npages))
+        as_u32 = ctypes.POINTER(ctypes.c_uint32)
+        _check(_lib.haywire_rmap_pages(self._h, pa, npages, kind,
+                                       ctypes.cast(owner.buffer_info()[0], as_u32),
+                                       ctypes.cast(mapcount.buffer_info()[0], as_u32)),
+               "haywire_rmap_pages")
+        return RmapPages(pa, bytes(kind), owner, mapcount)
+
+    def mappings(self, proc: Union[RmapProc, int], chunk: int = 512) -> Iterator[RmapMapping]:
+        """A process's user mapping runs in VA order (PROC: an RmapProc or owner id)."""
+        index = proc.index if isinstance(proc, RmapProc) else proc
+        buf = (_ffi.RmapMappingC * chunk)()
+        total, first = ctypes.c_uint64(), 0
+        while True:
+            _check(_lib.haywire_rmap_proc_mappings(self._h, index, first, buf, chunk,
+                                                   ctypes.byref(total)),
+                   "haywire_rmap_proc_mappings")
+            n = min(chunk, max(0, total.value - first))
+            for m in buf[:n]:
+                yield _from_c(RmapMapping, m)
+            first += n
+            if n == 0 or first >= total.value:
+                return
+
+    def kernel_ranges(self) -> List[Tuple[int, int]]:
+        """Physical (pa, size) ranges of the kernel image."""
+        cap = 16
+        pa, size, count = (ctypes.c_uint64 * cap)(), (ctypes.c_uint64 * cap)(), ctypes.c_uint64()
+        _check(_lib.haywire_rmap_kernel_ranges(self._h, pa, size, cap, ctypes.byref(count)),
+               "haywire_rmap_kernel_ranges")
+        return [(pa[i], size[i]) for i in range(count.value)]
+
+    def dump(self) -> Iterator[dict]:
+        """One dict per user mapping of a base page, like haywire-rmap --dump:
+        pid, va, pfn, writable, exec."""
+        page = self.stats.page_size
+        for proc in self.processes:
+            for m in self.mappings(proc):
+                for off in range(0, m.size, page):
+                    yield {"pid": proc.pid, "va": m.va + off, "pfn": (m.pa + off) // page,
+                           "writable": bool(m.perms & HAYWIRE_PERM_WRITE),
+                           "exec": bool(m.perms & HAYWIRE_PERM_EXEC)}

@@ -7,8 +7,8 @@ structs below, its functions in FUNCTIONS, then the idiomatic wrapper.
 """
 import ctypes
 import os
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_int, c_int32, c_uint32,
-                    c_uint64, c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_int, c_int32, c_uint8,
+                    c_uint32, c_uint64, c_void_p)
 
 from . import _constants as C
 
@@ -105,6 +105,39 @@ class TaskC(_Sized):
                 ("pgd", c_uint64)]
 
 
+# --- rmap.h
+class RmapOptionsC(_Sized):
+    _fields_ = [("struct_size", c_uint32), ("reserved", c_uint32), ("max_entries", c_uint64),
+                ("max_tables", c_uint64), ("max_anomalies", c_uint64)]
+
+
+class RmapStatsC(_Sized):
+    _fields_ = [("struct_size", c_uint32), ("page_size", c_uint32), ("procs", c_uint64),
+                ("mappings", c_uint64), ("mapped_pages", c_uint64), ("user_frames", c_uint64),
+                ("shared_frames", c_uint64), ("page_table_pages", c_uint64),
+                ("kernel_image_bytes", c_uint64), ("index_bytes", c_uint64),
+                ("tables_visited", c_uint64), ("anomalies", c_uint64), ("build_ns", c_uint64)]
+
+
+class RmapProcC(_Sized):
+    _fields_ = [("struct_size", c_uint32), ("flags", c_uint32), ("pid", c_int32),
+                ("uid", c_uint32), ("comm", c_char * C.HAYWIRE_COMM_LEN), ("pgd", c_uint64),
+                ("rss_bytes", c_uint64), ("pss_bytes", c_uint64), ("uss_bytes", c_uint64),
+                ("page_table_bytes", c_uint64), ("mappings", c_uint64)]
+
+
+class RmapOwnerC(_Sized):
+    _fields_ = [("struct_size", c_uint32), ("kind", c_uint32), ("proc", c_uint32),
+                ("pid", c_int32), ("va", c_uint64), ("page_size", c_uint64),
+                ("page_pa", c_uint64), ("perms", c_uint32), ("flags", c_uint32),
+                ("level", c_uint32), ("mapcount", c_uint32)]
+
+
+class RmapMappingC(Structure):
+    _fields_ = [("va", c_uint64), ("pa", c_uint64), ("size", c_uint64), ("page_size", c_uint64),
+                ("perms", c_uint32), ("flags", c_uint32)]
+
+
 # C struct name -> ctypes class (the layout test walks this).
 STRUCTS = {
     "haywire_ram_range": RamRangeC, "haywire_cpu_state": CpuStateC,
@@ -112,13 +145,17 @@ STRUCTS = {
     "haywire_translation": TranslationC, "haywire_va_range": VaRangeC,
     "haywire_anomaly_info": AnomalyInfoC, "haywire_walk_options": WalkOptionsC,
     "haywire_kernel_options": KernelOptionsC, "haywire_kernel_info": KernelInfoC,
-    "haywire_task": TaskC,
+    "haywire_task": TaskC, "haywire_rmap_options": RmapOptionsC,
+    "haywire_rmap_stats": RmapStatsC, "haywire_rmap_proc": RmapProcC,
+    "haywire_rmap_owner": RmapOwnerC, "haywire_rmap_mapping": RmapMappingC,
 }
 
 # Opaque handles are plain pointers.
 handle = c_void_p
 out_handle = POINTER(c_void_p)
 u64p = POINTER(c_uint64)
+u32p = POINTER(c_uint32)
+u8p = POINTER(c_uint8)
 
 # name: (return type, [argument types])
 FUNCTIONS = {
@@ -143,6 +180,9 @@ FUNCTIONS = {
     "haywire_source_vmcoreinfo": (c_int, [handle, POINTER(c_void_p), u64p]),
     "haywire_source_cpu_count": (c_uint32, [handle]),
     "haywire_source_cpu_state": (c_int, [handle, c_uint32, POINTER(CpuStateC)]),
+    "haywire_source_pause": (c_int, [handle]),
+    "haywire_source_resume": (c_int, [handle]),
+    "haywire_source_property": (c_char_p, [handle, c_char_p]),
     # aspace.h
     "haywire_mmu_format_derive": (c_int, [POINTER(MmuFormatC)]),
     "haywire_mmu_root_from_register": (c_int, [POINTER(MmuFormatC), c_uint64, u64p]),
@@ -175,6 +215,19 @@ FUNCTIONS = {
     "haywire_procs_get": (c_int, [handle, c_uint64, POINTER(TaskC)]),
     "haywire_procs_find": (c_int, [handle, c_int32, u64p]),
     "haywire_procs_aspace": (c_int, [handle, c_uint64, out_handle]),
+    # rmap.h
+    "haywire_rmap_build": (c_int, [handle, handle, POINTER(RmapOptionsC), out_handle]),
+    "haywire_rmap_rebuild": (c_int, [handle, handle, handle, POINTER(RmapOptionsC),
+                                     out_handle]),
+    "haywire_rmap_free": (None, [handle]),
+    "haywire_rmap_get_stats": (c_int, [handle, POINTER(RmapStatsC)]),
+    "haywire_rmap_proc_count": (c_uint32, [handle]),
+    "haywire_rmap_proc_get": (c_int, [handle, c_uint32, POINTER(RmapProcC)]),
+    "haywire_rmap_owners": (c_int, [handle, c_uint64, POINTER(RmapOwnerC), c_uint64, u64p]),
+    "haywire_rmap_pages": (c_int, [handle, c_uint64, c_uint64, u8p, u32p, u32p]),
+    "haywire_rmap_proc_mappings": (c_int, [handle, c_uint32, c_uint64, POINTER(RmapMappingC),
+                                           c_uint64, u64p]),
+    "haywire_rmap_kernel_ranges": (c_int, [handle, u64p, u64p, c_uint64, u64p]),
 }
 
 

@@ -75,9 +75,42 @@ def test_example_lists_the_processes(guest, kernel):
                           guest[0]], capture_output=True, text=True, timeout=120,
                          env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "bindings", "python")))
     assert out.returncode == 0, out.stderr
-    rows = out.stdout.splitlines()[2:]
+    listing, _, owners = out.stdout.partition("\n\n")
+    rows = listing.splitlines()[2:]
     assert rows and {int(r.split()[0]) for r in rows} == {t.pid for t in kernel.processes()}
+    top = owners.splitlines()[2:]
+    assert len(top) == 5 and int(top[0].split()[0]) in {t.pid for t in kernel.processes()}
     bad = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "python", "haywire_ps.py"),
                           "/nonexistent/ram"], capture_output=True, text=True, timeout=60,
                          env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "bindings", "python")))
     assert bad.returncode == 1 and "HAYWIRE_E_NOT_FOUND" in bad.stderr
+
+
+def test_rmap_owners_and_rss_agree_with_the_guest(guest, kernel):
+    truth = guest[1]
+    with kernel.rmap() as rmap:
+        stats = rmap.stats
+        assert stats.page_size == truth.pagesize and stats.mapped_pages > 0
+        procs = {p.pid: p for p in rmap.processes}
+        # RSS per process from its page tables equals the guest's smaps_rollup
+        for pid, rollup in truth.rollup.items():
+            if pid in procs and pid != int(truth.header["self"]):
+                assert procs[pid].rss_bytes // 1024 == rollup["rss"], f"pid {pid}"
+        # owners of sample pages include the process at the VA pagemap gave
+        for pid, va, pfn in sample_pages(truth, 100):
+            owners = rmap.owners(pfn * truth.pagesize)
+            assert any(o.kind == haywire.HAYWIRE_RMAP_USER and o.pid == pid and o.va == va
+                       for o in owners), f"pid {pid} va {va:#x} pfn {pfn:#x}: {owners}"
+        # the per-page summary agrees with the owner lists
+        pid, va, pfn = sample_pages(truth, 1)[0]
+        pages = rmap.pages(pfn * truth.pagesize, 1)
+        assert pages.kind[0] == haywire.HAYWIRE_RMAP_USER and pages.mapcount[0] >= 1
+        # the dump holds every mapping of a sample process's pages
+        dumped = {(d["va"], d["pfn"]) for d in rmap.dump() if d["pid"] == pid}
+        assert (va, pfn) in dumped
+        assert rmap.kernel_ranges(), "no kernel image found"
+        # a refresh gives the same map, in place
+        before = [(p.pid, p.rss_bytes, p.pss_bytes) for p in rmap.processes]
+        rmap.refresh()
+        assert [(p.pid, p.rss_bytes, p.pss_bytes) for p in rmap.processes] == before
+    assert rmap.closed
