@@ -3,7 +3,9 @@
 
 In one run, on the same source: ns per trivial call (haywire_version) and ms
 per full task list (snapshot with threads, every task copied out; best of
-ROUNDS, the kernel already open) for C (tests/bench/bench-calls), Python
+ROUNDS, the kernel already open), ms per reverse map with its statistics
+(build, totals, every process's RSS/PSS/USS; best of ROUNDS) for C
+(tests/bench/bench-calls), Python
 (ctypes), Node on koffi and Node on ffi-napi, plus the wall time of
 `haywire-ps --threads` (process start, open, kernel, list) and each binding's
 equivalent. Node needs the build's npm-ci test to have run (NODE_PATH).
@@ -36,8 +38,15 @@ for _ in range(int(sys.argv[2])):
     t = time.perf_counter()
     tasks = k.processes(threads=True)
     best = min(best, (time.perf_counter() - t) * 1e3)
+best_rmap = 1e9
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter()
+    with k.rmap() as rmap:
+        stats, procs = rmap.stats, rmap.processes
+    best_rmap = min(best_rmap, (time.perf_counter() - t) * 1e3)
 print(json.dumps({"binding": "Python ctypes", "ns_per_call": raw, "ns_per_call_wrapped": wrapped,
-                  "ms_open": ms_open, "ms_tasks": best, "tasks": len(tasks)}))
+                  "ms_open": ms_open, "ms_tasks": best, "tasks": len(tasks),
+                  "ms_rmap": best_rmap}))
 """
 
 JS = r"""
@@ -64,9 +73,18 @@ for (let r = 0; r < Number(process.argv[2]); r++) {
   tasks = k.processes({ threads: true });
   best = Math.min(best, (ns() - t) / 1e6);
 }
+let bestRmap = 1e9;
+for (let r = 0; r < Number(process.argv[2]); r++) {
+  t = ns();
+  const rmap = k.rmap();
+  const stats = rmap.stats, procs = rmap.processes; // eslint-disable-line no-unused-vars
+  rmap.close();
+  bestRmap = Math.min(bestRmap, (ns() - t) / 1e6);
+}
 src.close();
 console.log(JSON.stringify({ binding: 'Node ' + hw.adapter, ns_per_call: raw,
-  ns_per_call_wrapped: wrapped, ms_open: msOpen, ms_tasks: best, tasks: tasks.length }));
+  ns_per_call_wrapped: wrapped, ms_open: msOpen, ms_tasks: best, tasks: tasks.length,
+  ms_rmap: bestRmap }));
 """
 
 
@@ -103,16 +121,18 @@ def main(argv):
         results.append(r)
     c = results[0]
     print(f"{'binding':<16} {'ns/call':>9} {'(wrapped)':>10} {'x C':>8} {'open ms':>8} "
-          f"{'tasks ms':>9} {'x C':>6} {'ps wall ms':>11} {'x C':>6}")
+          f"{'tasks ms':>9} {'x C':>6} {'rmap ms':>8} {'x C':>6} {'ps wall ms':>11} {'x C':>6}")
     for r in results:
         wrapped = r.get("ns_per_call_wrapped")
         print(f"{r['binding']:<16} {r['ns_per_call']:9.1f} "
               f"{(f'{wrapped:.1f}' if wrapped else '-'):>10} "
               f"{r['ns_per_call'] / c['ns_per_call']:8.0f} {r['ms_open']:8.1f} "
               f"{r['ms_tasks']:9.3f} {r['ms_tasks'] / c['ms_tasks']:6.1f} "
+              f"{r['ms_rmap']:8.3f} {r['ms_rmap'] / c['ms_rmap']:6.2f} "
               f"{r['ms_ps_wall']:11.1f} {r['ms_ps_wall'] / c['ms_ps_wall']:6.2f}")
     print(f"{c['tasks']} tasks (threads included); tasks ms = best of {rounds} full lists "
-          f"with the kernel open; ps wall = the example programs end to end, best of 3")
+          f"with the kernel open; rmap ms = build + totals + every process's statistics; "
+          f"ps wall = the example programs end to end, best of 3")
 
 
 if __name__ == "__main__":
