@@ -11,7 +11,8 @@
 static _Thread_local char last_message[HW_ERROR_MAX];
 static _Thread_local int last_status;
 
-static int record(int status, const char *suffix, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static int record(int status, const char *suffix,
+                                                        const char *fmt, va_list ap)
 {
 	int n = vsnprintf(last_message, sizeof last_message, fmt, ap);
 	if (suffix && n >= 0 && (size_t)n < sizeof last_message)
