@@ -3,7 +3,7 @@
 
 #include "core/error.h"
 #include "mmu/mmu_impl.h"
-#include "procs/tasklist.h"
+#include "kernel/tasklist.h"
 #include "source/source_impl.h"
 
 #include <stddef.h>

@@ -9,7 +9,7 @@
 #include "kernel/kimage_reader.h"
 #include "kernel/task_layout.h"
 #include "kernel/vmcoreinfo.h"
-#include "procs/kmem.h"
+#include "kernel/kmem.h"
 
 #include <stdatomic.h>
 

@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "kernel/init_task.h"
-#include "procs/calibrate.h"
+#include "kernel/calibrate.h"
 
 #include <stdlib.h>
 #include <string.h>

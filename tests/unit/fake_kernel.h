@@ -10,7 +10,7 @@
 
 #include <haywire/common.h>
 
-#include "procs/kmem.h"
+#include "kernel/kmem.h"
 #include "kernel/task_layout.h"
 
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* The task-list walk and the no-BTF calibration, on synthetic kernels. */
-#include "procs/calibrate.h"
-#include "procs/tasklist.h"
+#include "kernel/calibrate.h"
+#include "kernel/tasklist.h"
 
 #include "fake_kernel.h"
 #include "testutil.h"

@@ -1,10 +1,10 @@
 /*
- * Internal: how the process layer reads the guest kernel's memory. The kernel
- * layer provides it (kernel-virtual reads through the kernel's page tables);
- * unit tests provide one over a synthetic buffer.
+ * Internal: how the task-list walk and the calibration read the guest
+ * kernel's memory. kernel.c provides reads and translations through the
+ * kernel's own page tables; unit tests provide them over a synthetic buffer.
  */
-#ifndef HW_PROCS_KMEM_H
-#define HW_PROCS_KMEM_H
+#ifndef HW_KERNEL_KMEM_H
+#define HW_KERNEL_KMEM_H
 
 #include "kernel/kread.h"
 

@@ -16,7 +16,7 @@
  * The first field in memory wins where two look alike (real_parent/parent,
  * mm/active_mm, real_cred/cred), matching the kernel's declaration order.
  */
-#include "procs/calibrate.h"
+#include "kernel/calibrate.h"
 
 #include "core/error.h"
 

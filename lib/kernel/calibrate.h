@@ -3,10 +3,10 @@
  * themselves. Every field is chosen by a pattern that must hold across the
  * whole task list, never by one weak match.
  */
-#ifndef HW_PROCS_CALIBRATE_H
-#define HW_PROCS_CALIBRATE_H
+#ifndef HW_KERNEL_CALIBRATE_H
+#define HW_KERNEL_CALIBRATE_H
 
-#include "procs/kmem.h"
+#include "kernel/kmem.h"
 #include "kernel/task_layout.h"
 
 /*

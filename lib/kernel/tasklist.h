@@ -1,10 +1,10 @@
 /* Internal: walking the guest kernel's task list into haywire_task records. */
-#ifndef HW_PROCS_TASKLIST_H
-#define HW_PROCS_TASKLIST_H
+#ifndef HW_KERNEL_TASKLIST_H
+#define HW_KERNEL_TASKLIST_H
 
 #include <haywire/procs.h>
 
-#include "procs/kmem.h"
+#include "kernel/kmem.h"
 #include "kernel/task_layout.h"
 
 /* More tasks than this means the list is corrupt (Linux's PID_MAX_LIMIT is 2^22). */

@@ -3,7 +3,7 @@
  * hang off a second list. Both come from guest memory, so every link is
  * checked (readable, prev agrees, no revisits) and every walk is bounded.
  */
-#include "procs/tasklist.h"
+#include "kernel/tasklist.h"
 
 #include "core/error.h"
 #include "core/u64set.h"
