@@ -27,7 +27,7 @@
  *   - USS: frames whose every user mapping belongs to this one process.
  *   - "Special" mappings are left out of all three, as smaps leaves out what
  *     is not a "normal" page: user mappings of kernel-image frames that are
- *     not executable, i.e. the shared zero page and the vDSO data page
+ *     read-only and not executable, i.e. the shared zero page and the vDSO data page
  *     (vvar), which the kernel inserts as raw PFNs. (The vDSO code, mapped
  *     executable, is a normal page and counts.) They stay in the map, with
  *     HAYWIRE_RMAP_F_SPECIAL set.

@@ -44,10 +44,16 @@ static uint8_t log2_u64(uint64_t v)
 	return s;
 }
 
-/* Not a "normal" page for smaps: the zero page, vvar (see rmap.h). */
+/*
+ * Not a "normal" page for smaps: the zero page, vvar (see rmap.h). Both are
+ * read-only, non-executable mappings of kernel-image frames. Writable ones
+ * are user pages however the image looks: on arm64 the image's extent is
+ * inferred, and a user page in memory the kernel freed once counted as image
+ * and left one page out of a process's RSS.
+ */
 static int is_special(const haywire_rmap *r, const haywire_va_range *range)
 {
-	if (range->perms & HAYWIRE_PERM_EXEC)
+	if (range->perms & (HAYWIRE_PERM_EXEC | HAYWIRE_PERM_WRITE))
 		return 0;
 	for (uint32_t i = 0; i < r->kimg.n; i++)
 		if (range->pa >= r->kimg.pa[i] && range->pa - r->kimg.pa[i] < r->kimg.size[i])
