@@ -438,9 +438,5 @@ int main(void)
 	tcase_add_test(tc, q35_share_off_fallback);
 	tcase_add_test(tc, q35_ram_backend_fallback);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -320,9 +320,5 @@ int main(void)
 	tcase_add_test(tc, real_btf_matches_bpftool);
 	tcase_add_test(tc, scan_finds_real_blob);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

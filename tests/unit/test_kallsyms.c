@@ -386,9 +386,5 @@ int main(void)
 	tcase_add_test(tc, addresses_from_vmcoreinfo);
 	tcase_add_test(tc, locates_tables_without_symbols);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

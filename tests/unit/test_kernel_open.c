@@ -104,9 +104,5 @@ int main(void)
 	tcase_add_test(tc, vmcoreinfo_without_its_kernel_is_not_trusted);
 	tcase_add_test(tc, null_arguments_are_refused);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

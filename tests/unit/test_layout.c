@@ -136,9 +136,5 @@ int main(void)
 	tcase_add_test(tc, bad_layouts_are_refused);
 	tcase_add_test(tc, absurd_range_count_is_refused);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

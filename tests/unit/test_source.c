@@ -326,9 +326,5 @@ int main(void)
 	tcase_add_test(tc, concurrent_reads_agree);
 	tcase_add_test(tc, large_sparse_q35_file_splits_at_4gib);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

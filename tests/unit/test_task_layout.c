@@ -103,9 +103,5 @@ int main(void)
 	tcase_add_test(tc, older_and_newer_thread_lists);
 	tcase_add_test(tc, missing_or_wrong_members);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

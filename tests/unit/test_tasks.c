@@ -179,9 +179,5 @@ int main(void)
 	tcase_add_test(tc, a_broken_link_is_an_error);
 	tcase_add_test(tc, calibration_refuses_garbage);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

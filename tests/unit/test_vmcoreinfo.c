@@ -477,9 +477,5 @@ int main(void)
 	tcase_add_test(tc, scan_through_reads);
 	tcase_add_test(tc, random_damage_never_crashes);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

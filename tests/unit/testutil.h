@@ -53,4 +53,14 @@ static inline char *tu_spec(const char *prefix, const char *path, const char *la
 	return s;
 }
 
+/* Run every test of S (each forked, so one crash fails only its test); the exit status. */
+static inline int tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 #endif
